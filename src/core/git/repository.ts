@@ -1,0 +1,60 @@
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { GroveError } from '../errors';
+import { gitAt } from './gitClient';
+
+/** Where a repository's pieces are, as Grove needs them. */
+export interface RepositoryLocation {
+  /** The main working tree's top folder (the first entry of `git worktree list`). */
+  mainWorktree: string;
+  /** `git rev-parse --git-common-dir`, absolute: shared by every worktree of this clone. */
+  commonDir: string;
+  /** `<commonDir>/grove`: all of Grove's state for this clone. */
+  groveDir: string;
+}
+
+/**
+ * Finds the repository that `cwd` is in, from the main working tree or any linked worktree,
+ * and refuses, with what to do, a folder that is not one, a bare repository, or one with no
+ * commit yet (a worktree needs a commit to check out).
+ */
+export async function locateRepository(cwd: string): Promise<RepositoryLocation> {
+  const absolute = path.resolve(cwd);
+  try {
+    await fs.access(absolute);
+  } catch {
+    throw new GroveError('usage', `${absolute} does not exist`, 'Run grove inside a git repository, or pass --repo DIR.');
+  }
+  const git = gitAt(absolute);
+  let lines: string[];
+  try {
+    const out = await git.raw(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--git-common-dir']);
+    lines = out.split('\n').map((line) => line.trim());
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/not a git repository/i.test(message)) {
+      throw new GroveError('usage', `${absolute} is not a git repository`, 'Run grove inside a git repository (git init, then commit once), or pass --repo DIR.');
+    }
+    throw new GroveError('internal', `git could not read ${absolute}: ${message.trim()}`);
+  }
+  const [bare, insideWorkTree, commonDirRaw] = lines;
+  if (bare === 'true') {
+    throw new GroveError('usage', `${absolute} is a bare repository: it has no working tree to branch worktrees from`,
+      'Run grove inside a clone that has a working tree.');
+  }
+  if (insideWorkTree !== 'true') {
+    throw new GroveError('usage', `${absolute} is inside a .git folder, not a working tree`, 'Run grove from the repository\'s working tree.');
+  }
+  const topLevel = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
+  const commonDir = path.resolve(absolute, commonDirRaw);
+  try {
+    // Without --quiet git explains on stderr, which is what makes simple-git reject.
+    await git.raw(['rev-parse', '--verify', 'HEAD^{commit}']);
+  } catch {
+    throw new GroveError('usage', `${topLevel} has no commit yet: a worktree needs a commit to check out`,
+      'Make a first commit (git commit --allow-empty -m init), then retry.');
+  }
+  // The main worktree is the folder that owns the common dir, whichever worktree we were asked from.
+  const mainWorktree = path.basename(commonDir) === '.git' ? path.dirname(commonDir) : topLevel;
+  return { mainWorktree, commonDir, groveDir: path.join(commonDir, 'grove') };
+}
