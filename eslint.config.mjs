@@ -12,6 +12,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (npm start) are JavaScript modules: give them Node's globals.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // The core is pure Node: the editor layer and the CLI are faces on it, never the reverse.
     files: ['src/core/**/*.ts'],
     rules: {

@@ -16,3 +16,14 @@ step "lint";        npx eslint src test bench scripts
 step "build";       node esbuild.mjs
 step "unit tests (real git, real processes)"
 npx mocha
+
+# A real VS Code: code-server 4.100.3 + Debian Chromium (desktop VS Code where it can be
+# downloaded), cached under .vscode-test/ so only the first run pays for the install.
+step "install a real VS Code for the editor tests (cached)"
+bash scripts/install-vscode-test.sh >/dev/null
+step "integration tests in the extension host (trusted workspace)"
+node --import tsx scripts/run-integration.ts
+step "integration tests in the extension host (Restricted Mode)"
+node --import tsx scripts/run-integration.ts --restricted
+step "e2e tests: the packaged VSIX in code-server, driven by headless Chromium"
+npx mocha --config test/e2e/.mocharc.json

@@ -1,0 +1,80 @@
+// The e2e fixture: the packaged VSIX installed into code-server, a workspace repository,
+// and a headless Debian Chromium on the workbench. Screenshots go to test-results/e2e/.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import {
+  ROOT, codeServerEntry, createWorkspaceRepo, launchChromium, makeTempDir, startCodeServer,
+  workbenchUrl, writeUserSettings, type CodeServer,
+} from '../../scripts/vscodeServer';
+
+export const SCREENSHOTS = path.join(ROOT, 'test-results', 'e2e');
+
+export interface Workbench {
+  page: Page;
+  repo: string;
+  server: CodeServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Packages the extension once per test process (`npm run package`) and returns the VSIX. */
+let packaged: string | undefined;
+export function packageVsix(): string {
+  if (packaged) return packaged;
+  const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  packaged = path.join(ROOT, `grove-${version}.vsix`);
+  return packaged;
+}
+
+export interface WorkbenchOptions {
+  settings?: Record<string, unknown>;
+  files?: Record<string, string>;
+  /** Run before the workbench opens, with the repository path (e.g. lease from the CLI). */
+  prepare?: (repo: string) => void;
+}
+
+export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
+  const vsix = packageVsix();
+  const scratch = makeTempDir('grove-e2e-');
+  const repo = createWorkspaceRepo(scratch, options.files);
+  options.prepare?.(repo);
+  const userDataDir = path.join(scratch, 'user-data');
+  const extensionsDir = path.join(scratch, 'extensions');
+  writeUserSettings(userDataDir, {
+    'grove.agent.command': path.join(ROOT, 'test', 'fixtures', 'claude-double', 'claude'),
+    'workbench.colorTheme': 'Default Dark Modern',
+    ...options.settings,
+  });
+  execFileSync(process.execPath, [codeServerEntry(), '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix],
+    { stdio: 'ignore' });
+  const server = await startCodeServer({ folder: repo, userDataDir, extensionsDir, disableWorkspaceTrust: true });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.setDefaultTimeout(30_000);
+  await page.goto(workbenchUrl(server, repo));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  return {
+    page, repo, server, browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+      await server.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Opens the Grove container from the activity bar. */
+export async function openGroveView(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: /^Grove/ }).click();
+  await page.locator('.pane-header', { hasText: 'Worktrees' }).waitFor();
+}
