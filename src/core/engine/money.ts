@@ -15,6 +15,9 @@ export function parseUsdToMicros(raw: string, what = 'the budget'): number {
     throw new GroveError('usage', `${what} must be more than $0, got "${raw}"`, 'Give a positive number such as 5 or 12.50.');
   }
   const micros = Math.round(usd * MICROS_PER_USD);
+  if (micros < 1) {
+    throw new GroveError('usage', `${what} must be more than $0, got "${raw}" (less than one microdollar)`, 'Give a positive number such as 5 or 12.50.');
+  }
   if (!Number.isSafeInteger(micros)) {
     throw new GroveError('usage', `${what} is too large: "${raw}"`, 'Give an amount below $9,000,000,000.');
   }

@@ -25,8 +25,8 @@ function settingFields(): string[] {
 
 class Invalid {
   constructor(readonly file: string) {}
-  error(field: string, expected: string, got?: unknown): GroveError {
-    const gotText = got === undefined ? '' : `, got ${describe(got)}`;
+  error(field: string, expected: string, ...got: unknown[]): GroveError {
+    const gotText = got.length === 0 ? '' : `, got ${describe(got[0])}`;
     return new GroveError('usage', `${this.file}: ${field}: expected ${expected}${gotText}`,
       'Fix the chain file and run it again (see README, "Tasks, chains and budget").');
   }
@@ -184,7 +184,7 @@ async function parseStep(invalid: Invalid, value: unknown, index: number, earlie
 
   const hasPrompt = value.prompt !== undefined;
   const hasSkill = value.skill !== undefined;
-  if (hasPrompt === hasSkill) throw invalid.error(field, 'exactly one of "prompt" and "skill"', hasPrompt ? 'both' : 'neither');
+  if (hasPrompt === hasSkill) throw invalid.error(field, `exactly one of "prompt" and "skill" (it has ${hasPrompt ? 'both' : 'neither'})`);
   const prompt = hasPrompt ? requiredString(invalid, value.prompt, `${field}.prompt`) : null;
   const skill = hasSkill ? requiredString(invalid, value.skill, `${field}.skill`) : null;
 

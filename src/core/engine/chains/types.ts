@@ -68,6 +68,8 @@ export interface ChainRunSnapshot {
   /** The worktree holding the chain's work when it ended (leased to `holder`), if any. */
   worktree: { name: string; path: string; leaseId: string; holder: string } | null;
   error: string | null;
+  /** Why it failed, as the CLI maps it to an exit code (budget, agent-failed, ...). */
+  errorKind: string | null;
   steps: StepProgress[];
   /** The process running the chain; a `running` chain whose owner is dead reads as `interrupted`. */
   owner: { pid: number; startTime: string | null; bootId: string | null };
