@@ -282,6 +282,13 @@ export class Engine {
     return this.started;
   }
 
+  /** Lets go of everything that would keep the process alive; running agents are not touched. */
+  close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.options.agents.close?.();
+  }
+
   async budgetStatus(): Promise<BudgetStatus> {
     return this.budget.status();
   }

@@ -76,4 +76,6 @@ export interface AgentLauncher {
   runState(runId: string): Promise<'active' | 'terminal' | 'missing'>;
   /** Finish runs whose host died (their cost into the ledger, exactly once); re-attach live ones. */
   reconcile(): Promise<void>;
+  /** Stop watching runs this process adopted (they run on, detached); called when the engine closes. */
+  close?(): void;
 }
