@@ -84,7 +84,7 @@ async function runInCodeServer(options: Options, testsIndex: string, resultsPath
   writeUserSettings(userDataDir, testUserSettings());
   const server = await startCodeServer({
     folder: workspace, userDataDir, extensionsDir, disableWorkspaceTrust: !options.restricted,
-    env: { GROVE_TEST_RESULTS: resultsPath, ...(options.grep ? { GROVE_TEST_GREP: options.grep } : {}) },
+    env: { GROVE_TEST_RESULTS: resultsPath, GROVE_DOUBLE_DELAY_MS: '800', ...(options.grep ? { GROVE_TEST_GREP: options.grep } : {}) },
   });
   const browser = await launchChromium();
   try {
@@ -111,7 +111,7 @@ async function runInDesktop(executable: string, testsIndex: string, resultsPath:
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: testsIndex,
     launchArgs: [workspace, '--disable-extensions'],
-    extensionTestsEnv: { GROVE_TEST_RESULTS: resultsPath },
+    extensionTestsEnv: { GROVE_TEST_RESULTS: resultsPath, GROVE_DOUBLE_DELAY_MS: '800' },
   }).catch(() => undefined); // the results file decides, and says why
 }
 

@@ -1,7 +1,35 @@
 import type * as vscode from 'vscode';
+import type { ChainRun } from '../core/engine/chains/runner';
+import type { Notifier } from './notifications';
+import type { RunsPanel } from './panel/runsPanel';
+import type { GroveSession } from './session';
+import type { ScriptedUi } from './ui';
+import type { SlotsView } from './views/slotsView';
+import type { WorktreesView } from './views/worktreesView';
 
-/** What `activate` returns: a small surface for the extension-host tests and for other extensions. */
+/**
+ * What `activate` returns: the pieces of the running extension, for the extension-host tests
+ * (the status bar, trees and webview have no read API) and for the activation benchmark.
+ */
 export interface GroveApi {
   /** Folder of the "Grove" log channel's file (`Grove.log`). */
   readonly logUri: vscode.Uri;
+  readonly state: 'noFolder' | 'notRepository' | 'ready';
+  readonly session: GroveSession | undefined;
+  readonly panel: RunsPanel | undefined;
+  readonly notifier: Notifier | undefined;
+  readonly worktreesView: WorktreesView;
+  readonly slotsView: SlotsView;
+  readonly chainRuns: Map<string, ChainRun>;
+  /** Resolves when the worktrees tree first asked for its rows. */
+  readonly firstRender: Promise<void>;
+  /** Milliseconds from the start of `activate` to the trees' first render. */
+  readonly activationMs: number | null;
+  readonly testing: {
+    readonly ui: ScriptedUi;
+    /** Route confirmations, input boxes and quick picks through `ui`'s scripted answers. */
+    useScriptedUi(on: boolean): void;
+    /** The error the last Grove command reported to the user, or null. */
+    readonly lastError: unknown;
+  };
 }

@@ -48,3 +48,46 @@ export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
     });
   });
 }
+
+import type { GroveApi } from '../../src/vscode/api';
+import type { GroveSession } from '../../src/vscode/session';
+
+let viewOpened = false;
+
+/** The running extension's API, after its trees first rendered (a tree renders only when its view is visible). */
+export async function groveApi(): Promise<GroveApi> {
+  const api = await extension().activate() as GroveApi;
+  if (!viewOpened) {
+    viewOpened = true;
+    await vscode.commands.executeCommand('workbench.view.extension.grove');
+  }
+  await Promise.race([api.firstRender, delay(15_000).then(() => { throw new Error('the Grove trees never rendered'); })]);
+  return api;
+}
+
+export async function session(): Promise<GroveSession> {
+  const api = await groveApi();
+  if (!api.session) throw new Error(`Grove has no session (state ${api.state})`);
+  return api.session;
+}
+
+/** Runs a Grove command; fails the test with the error Grove showed the user, if any. */
+export async function command<T>(id: string, ...args: unknown[]): Promise<T> {
+  const api = await groveApi();
+  const result = await vscode.commands.executeCommand<T>(id, ...args);
+  if (api.testing.lastError) throw api.testing.lastError;
+  return result;
+}
+
+/** Runs a Grove command that must be refused; returns the error Grove showed. */
+export async function refusedCommand(id: string, ...args: unknown[]): Promise<Error> {
+  const api = await groveApi();
+  await vscode.commands.executeCommand(id, ...args);
+  const error = api.testing.lastError;
+  if (!(error instanceof Error)) throw new Error(`${id} was not refused`);
+  return error;
+}
+
+export function treeNames(api: GroveApi): string[] {
+  return api.worktreesView.current.map((status) => status.name);
+}

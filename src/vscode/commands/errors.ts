@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { describeError, isGroveError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+
+/**
+ * Wraps a command: a GroveError (a refusal with a hint) becomes a warning that says what to
+ * do; anything else is an error that points at the log. Returns the handler's value for tests.
+ */
+export function guarded<A extends unknown[], R>(logger: Logger, name: string, handler: (...args: A) => Promise<R>): (...args: A) => Promise<R | undefined> {
+  return async (...args: A) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      report(logger, name, error);
+      return undefined;
+    }
+  };
+}
+
+export function report(logger: Logger, name: string, error: unknown): void {
+  const text = describeError(error).replace(/\n/g, ' ');
+  if (isGroveError(error) && error.kind !== 'internal') {
+    logger.warn(`${name}: ${text}`);
+    void vscode.window.showWarningMessage(text);
+  } else {
+    logger.error(`${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    void vscode.window.showErrorMessage(`Grove: ${text}`, 'Show Log').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('grove.showLog');
+    });
+  }
+}

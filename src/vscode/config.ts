@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+
+/** Every `grove.*` setting, read in one place (descriptions live in package.json). */
+export interface GroveConfig {
+  slots: number;
+  poolMax: number;
+  poolRoot: string | null;
+  baseRef: string | null;
+  holder: string;
+  capUsd: number | null;
+  agentCommand: string;
+  model: string | null;
+  permissionMode: string | null;
+  timeoutMinutes: number;
+  notifications: 'all' | 'failures' | 'off';
+}
+
+function nonEmpty(value: string | undefined | null): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+export function readConfig(): GroveConfig {
+  const config = vscode.workspace.getConfiguration('grove');
+  const cap = config.get<number | null>('budget.capUsd', null);
+  return {
+    slots: config.get<number>('slots', 4),
+    poolMax: config.get<number>('pool.max', 8),
+    poolRoot: nonEmpty(config.get<string>('pool.root')),
+    baseRef: nonEmpty(config.get<string>('pool.baseRef')),
+    holder: nonEmpty(config.get<string>('pool.holder')) ?? 'vscode',
+    capUsd: typeof cap === 'number' && cap > 0 ? cap : null,
+    agentCommand: nonEmpty(config.get<string>('agent.command')) ?? 'claude',
+    model: nonEmpty(config.get<string>('agent.model')),
+    permissionMode: nonEmpty(config.get<string>('agent.permissionMode')),
+    timeoutMinutes: config.get<number>('agent.timeoutMinutes', 30),
+    notifications: config.get<'all' | 'failures' | 'off'>('notifications', 'all'),
+  };
+}

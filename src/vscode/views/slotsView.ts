@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import { usd } from '../format';
+
+/** One row of the slots tree, built by the session from engine events and the run registry. */
+export interface SlotRow {
+  name: string;
+  state: 'idle' | 'busy' | 'stopping' | 'attached';
+  /** The task's label or prompt, or "chain fix-bug / step test". */
+  doing: string | null;
+  taskId: string | null;
+  runId: string | null;
+  worktree: string | null;
+  /** Spent by this slot's tasks since the window opened (and the running task so far). */
+  costMicros: number;
+  tasksDone: number;
+}
+
+const ICONS: Record<SlotRow['state'], [string, string | undefined]> = {
+  idle: ['circle-large-outline', undefined],
+  busy: ['loading~spin', 'charts.yellow'],
+  stopping: ['debug-stop', 'charts.orange'],
+  attached: ['plug', 'charts.yellow'],
+};
+
+export function slotItem(row: SlotRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `slot:${row.name}`;
+  const [icon, color] = ICONS[row.state];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  const state = row.state === 'attached' ? 'running (started before this window)' : row.state;
+  item.description = [state, row.doing ? truncate(row.doing, 60) : null, usd(row.costMicros)].filter(Boolean).join(' · ');
+  item.tooltip = [
+    `${row.name}: ${state}`,
+    row.doing ? `Doing: ${row.doing}` : 'Waiting for a task',
+    row.worktree ? `Worktree: ${row.worktree}` : null,
+    row.taskId ? `Task: ${row.taskId}` : null,
+    row.runId ? `Run: ${row.runId}` : null,
+    `Cost: ${usd(row.costMicros)} over ${row.tasksDone} finished task${row.tasksDone === 1 ? '' : 's'}`,
+  ].filter(Boolean).join('\n');
+  item.contextValue = `grove.slot.${row.state}${row.taskId || row.runId ? '.cancellable' : ''}`;
+  return item;
+}
+
+function truncate(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** The `grove.slots` tree: redrawn from engine events, never by polling. */
+export class SlotsView implements vscode.TreeDataProvider<SlotRow>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private rows: SlotRow[] = [];
+
+  get current(): readonly SlotRow[] {
+    return this.rows;
+  }
+
+  show(rows: SlotRow[]): void {
+    this.rows = rows;
+    this.changed.fire();
+  }
+
+  getTreeItem(row: SlotRow): vscode.TreeItem {
+    return slotItem(row);
+  }
+
+  getChildren(row?: SlotRow): SlotRow[] {
+    return row ? [] : this.rows;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
