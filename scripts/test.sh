@@ -11,8 +11,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-step "type check";  npx tsc --noEmit -p .
-step "lint";        npx eslint src test bench scripts
+step "type check";  npx tsc --noEmit -p . && npx tsc --noEmit -p webview
+step "lint";        npx eslint src test bench scripts webview
 step "build";       node esbuild.mjs
 step "unit tests (real git, real processes)"
 npx mocha

@@ -97,7 +97,7 @@ function spendChart(spend: SpendSummary): SVGElement {
   const times = points.map((point) => Date.parse(point.at));
   const t0 = times.length ? Math.min(...times) : Date.now() - 60_000;
   const t1 = times.length ? Math.max(...times, t0 + 1000) : Date.now();
-  const top = Math.max(spend.capMicros ?? 0, points.at(-1)?.totalMicros ?? 0, 1);
+  const top = Math.max(spend.capMicros ?? 0, points.at(-1)?.totalMicros ?? 0, 10_000); // at least $0.01 tall
   const x = (t: number) => pad.left + ((t - t0) / (t1 - t0)) * (width - pad.left - pad.right);
   const y = (micros: number) => height - pad.bottom - (micros / top) * (height - pad.top - pad.bottom);
   chart.append(svg('line', { x1: pad.left, y1: y(0), x2: width - pad.right, y2: y(0), class: 'axis' }));
@@ -133,8 +133,12 @@ function spendChart(spend: SpendSummary): SVGElement {
 
 function bars(rows: { label: string; micros: number; runs: number }[], max: number): HTMLElement {
   return el('table', { class: 'bars' }, ...rows.map((row) => {
-    const meter = el('meter', { min: '0', max: String(Math.max(max, 1)), value: String(row.micros) });
-    return el('tr', {}, el('th', { scope: 'row' }, row.label), el('td', {}, meter), el('td', { class: 'cost' }, `${usd(row.micros)} · ${row.runs} run${row.runs === 1 ? '' : 's'}`));
+    const bar = svg('svg', { viewBox: '0 0 100 10', preserveAspectRatio: 'none', class: 'bar', 'aria-hidden': 'true' });
+    bar.append(svg('rect', { x: 0, y: 0, width: 100, height: 10, class: 'track' }));
+    bar.append(svg('rect', { x: 0, y: 0, width: Math.max(1, (row.micros / Math.max(max, 1)) * 100), height: 10, class: 'fill' }));
+    const cell = el('td', {});
+    cell.append(bar);
+    return el('tr', {}, el('th', { scope: 'row' }, row.label), cell, el('td', { class: 'cost' }, `${usd(row.micros)} · ${row.runs} run${row.runs === 1 ? '' : 's'}`));
   }));
 }
 
@@ -175,8 +179,10 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (message.type === 'state') state = message.state;
   if (message.type === 'chain' && state) {
     const index = state.chains.findIndex((chain) => chain.id === message.chain.id);
-    if (index >= 0) state.chains[index] = message.chain;
-    else state.chains.unshift(message.chain);
+    // Messages can cross: a chain that has ended never goes back to running.
+    const ended = index >= 0 && state.chains[index].status !== 'running';
+    if (index >= 0 && !(ended && message.chain.status === 'running')) state.chains[index] = message.chain;
+    else if (index < 0) state.chains.unshift(message.chain);
   }
   if (state) vscode.setState(state);
   render();

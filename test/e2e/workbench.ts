@@ -34,6 +34,8 @@ export interface WorkbenchOptions {
   files?: Record<string, string>;
   /** Run before the workbench opens, with the repository path (e.g. lease from the CLI). */
   prepare?: (repo: string) => void;
+  /** Environment of code-server, its extension host and so the agents (e.g. the test double's knobs). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
@@ -50,7 +52,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
   });
   execFileSync(process.execPath, [codeServerEntry(), '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix],
     { stdio: 'ignore' });
-  const server = await startCodeServer({ folder: repo, userDataDir, extensionsDir, disableWorkspaceTrust: true });
+  const server = await startCodeServer({ folder: repo, userDataDir, extensionsDir, disableWorkspaceTrust: true, env: options.env });
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.setDefaultTimeout(30_000);
@@ -61,7 +63,8 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
     async close() {
       await browser.close().catch(() => undefined);
       await server.stop();
-      rmSync(scratch, { recursive: true, force: true });
+      if (process.env.GROVE_E2E_KEEP) console.log(`kept ${scratch}`);
+      else rmSync(scratch, { recursive: true, force: true });
     },
   };
 }
@@ -71,6 +74,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/** Runs a command from the command palette by its title. */
+export async function runFromPalette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await input.press('Enter');
+}
+
+/** The Grove panel's page: the webview iframe, then its active frame. */
+export function panelFrame(page: Page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
 /** Opens the Grove container from the activity bar. */

@@ -41,7 +41,12 @@ export class RunsPanel implements vscode.Disposable {
       session.onEngineEvent((event) => {
         if (event.type === 'task-queued' && event.task.label) this.taskLabels.set(event.task.id, event.task.label);
         if (event.type === 'chain-step-changed') this.sendChainSoon(event.chain);
-        if (event.type === 'chain-finished') this.send({ type: 'chain', chain: event.chain });
+        if (event.type === 'chain-finished') {
+          // A step change still waiting to be sent is older than the end: drop it.
+          clearTimeout(this.chainTimers.get(event.chain.id));
+          this.chainTimers.delete(event.chain.id);
+          this.send({ type: 'chain', chain: event.chain });
+        }
         if (event.type === 'task-finished' || event.type === 'spend-changed' || event.type === 'chain-finished') this.refreshSoon();
       }),
       session.watcher.onDidChange((change) => {
@@ -173,8 +178,8 @@ export class RunsPanel implements vscode.Disposable {
     if (pending) clearTimeout(pending);
     this.chainTimers.set(chain.id, setTimeout(() => {
       this.chainTimers.delete(chain.id);
-      const latest = this.chainRuns.get(chain.id)?.snapshot() ?? chain;
-      this.send({ type: 'chain', chain: latest });
+      const live = this.chainRuns.get(chain.id);
+      if (live) this.send({ type: 'chain', chain: live.snapshot() });
     }, 150));
   }
 
