@@ -1,0 +1,99 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { gitOutput, runGit } from './run';
+import { readHead } from './worktreeState';
+
+/** Parked commits are Grove's own: a fixed identity means parking never fails for want of user.name. */
+const PARKING_IDENTITY = {
+  GIT_AUTHOR_NAME: 'Grove',
+  GIT_AUTHOR_EMAIL: 'grove@localhost',
+  GIT_COMMITTER_NAME: 'Grove',
+  GIT_COMMITTER_EMAIL: 'grove@localhost',
+};
+
+export interface ParkedWork {
+  ref: string;
+  /** The parked commit: its tree is the working tree (untracked files included), parent 1 is HEAD, parent 2 the index. */
+  commit: string;
+  head: string;
+  branch: string | null;
+  /** Commands that bring everything back, for a person to run. */
+  restoreHint: string;
+}
+
+/**
+ * Stores everything in a worktree that a reset would lose, under `refs/grove/parked/<name>/<time>`,
+ * without touching the worktree: built with plumbing, like `git stash` but ignoring nothing
+ * but ignored files.
+ *   index commit:  the index's tree, parent HEAD
+ *   parked commit: the working tree's tree (tracked changes + untracked files, not ignored
+ *                  ones), parents HEAD and the index commit
+ * The ref keeps HEAD (and any commits on no branch behind it) reachable, so git's gc keeps them.
+ */
+export async function parkWork(worktree: string, name: string, now: Date, scratchDir: string): Promise<ParkedWork> {
+  const { head, branch } = await readHead(worktree);
+  const label = branch ? `branch ${branch.replace(/^refs\/heads\//, '')}` : `detached HEAD ${head.slice(0, 12)}`;
+  const indexTree = await gitOutput(worktree, ['write-tree']).catch(async () => {
+    // An index with unresolved conflicts cannot be written as a tree: keep HEAD's tree for
+    // the index commit; the conflicted files themselves are in the working tree commit.
+    return gitOutput(worktree, ['rev-parse', 'HEAD^{tree}']);
+  });
+  const indexCommit = await gitOutput(worktree, ['commit-tree', indexTree, '-p', head, '-m', `grove: parked index of ${name} (${label})`],
+    { env: PARKING_IDENTITY });
+  const workTree = await treeOfWorkingTree(worktree, scratchDir);
+  const commit = await gitOutput(worktree, ['commit-tree', workTree, '-p', head, '-p', indexCommit, '-m',
+    `grove: parked work of ${name} (${label})`], { env: PARKING_IDENTITY });
+  const ref = await createUniqueRef(worktree, `refs/grove/parked/${name}/${refTime(now)}`, commit);
+  return { ref, commit, head, branch, restoreHint: restoreHint(ref, branch) };
+}
+
+/** The working tree as a tree object, via a scratch copy of the index so the real one is untouched. */
+async function treeOfWorkingTree(worktree: string, scratchDir: string): Promise<string> {
+  const realIndex = path.resolve(worktree, await gitOutput(worktree, ['rev-parse', '--git-path', 'index']));
+  await fs.mkdir(scratchDir, { recursive: true });
+  const scratchIndex = path.join(scratchDir, `park-${process.pid}-${randomBytes(6).toString('hex')}.index`);
+  try {
+    await fs.copyFile(realIndex, scratchIndex).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error; // no index yet: start from an empty one
+    });
+    const env = { GIT_INDEX_FILE: scratchIndex };
+    await runGit(worktree, ['add', '--all', '--', ':/'], { env });
+    return await gitOutput(worktree, ['write-tree'], { env });
+  } finally {
+    await fs.rm(scratchIndex, { force: true });
+  }
+}
+
+/** `<time>` in a ref name: ':' is not allowed there. */
+function refTime(now: Date): string {
+  return now.toISOString().replace(/:/g, '-').replace(/\./, '-');
+}
+
+async function createUniqueRef(worktree: string, wanted: string, commit: string): Promise<string> {
+  for (let attempt = 1; attempt < 100; attempt++) {
+    const ref = attempt === 1 ? wanted : `${wanted}-${attempt}`;
+    // An empty old value makes update-ref refuse when the ref already exists.
+    const result = await runGit(worktree, ['update-ref', '--no-deref', ref, commit, ''], { allowFailure: true });
+    if (result.code === 0) return ref;
+    if (!/exists|reference already|unable to lock|cannot lock/i.test(result.stderr)) {
+      throw new Error(`could not create ${ref}: ${result.stderr.trim()}`);
+    }
+  }
+  throw new Error(`could not find a free ref name under ${wanted}`);
+}
+
+export function restoreHint(ref: string, branch: string | null): string {
+  const lines = [
+    `Parked under ${ref}. To get it back, in a clean worktree of this repository (for example: cd "$(grove lease)"):`,
+    `  git checkout --detach ${ref}^1                 # HEAD as it was`,
+    `  git restore --source=${ref} --worktree -- .    # your files, untracked ones included`,
+    `  git restore --source=${ref}^2 --staged -- .    # what was staged`,
+  ];
+  if (branch) lines.push(`  git switch ${shellQuote(branch.replace(/^refs\/heads\//, ''))}    # optional: you were on this branch`);
+  return lines.join('\n');
+}
+
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,124 @@
+import { gitOutput, runGit } from './run';
+
+/**
+ * The untracked cache lets `git status` skip re-reading folders whose mtime did not change;
+ * on a 20,000-file tree it cuts the dirty check to a third. Passed per command so the user's
+ * own config is never touched.
+ */
+const FAST_STATUS = ['-c', 'core.untrackedCache=true'];
+
+export interface HeadInfo {
+  head: string;
+  /** Full ref name when on a branch, null when detached. */
+  branch: string | null;
+}
+
+/** HEAD's commit and branch in one git call. */
+export async function readHead(worktree: string): Promise<HeadInfo> {
+  const [head, symbolic] = (await gitOutput(worktree, ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])).split('\n');
+  return { head, branch: symbolic && symbolic !== 'HEAD' ? symbolic : null };
+}
+
+/**
+ * The honest dirty check: staged or unstaged changes to tracked files, or untracked files
+ * that are not ignored. Ignored files (node_modules, build caches) are the warm part of a
+ * pooled worktree and never make it dirty. Returns git's porcelain lines (empty when clean).
+ */
+export async function changedPaths(worktree: string, options: InspectOptions = {}): Promise<string[]> {
+  const lockFree = options.readOnly ? ['--no-optional-locks'] : [];
+  const out = await gitOutput(worktree, [...lockFree, ...FAST_STATUS, 'status', '--porcelain=v1', '-z', '--untracked-files=normal', '--ignored=no']);
+  return out.split('\0').filter((line) => line.length > 0);
+}
+
+/**
+ * Commits reachable from HEAD that no ref contains (and that `knownHead`, the commit the
+ * worktree was handed out at, does not contain either): work on no branch, which a reset
+ * would orphan. Returns how many there are.
+ */
+export async function commitsOnNoBranch(worktree: string, knownHead: string | null): Promise<number> {
+  const args = ['rev-list', '--count', 'HEAD', '--not', '--glob=refs/*'];
+  if (knownHead) args.push(knownHead);
+  const result = await runGit(worktree, args, { allowFailure: true });
+  if (result.code !== 0) {
+    // knownHead may have been garbage-collected; without it, refs alone decide.
+    if (knownHead) return commitsOnNoBranch(worktree, null);
+    throw new Error(`git rev-list failed in ${worktree}: ${result.stderr.trim()}`);
+  }
+  return Number(result.stdout.trim()) || 0;
+}
+
+/** Everything that decides whether a worktree holds work that must not be reset away. */
+export interface WorkInspection extends HeadInfo {
+  changed: string[];
+  unparkedCommits: number;
+  /** Uncommitted changes, untracked files or commits on no branch. */
+  hasWork: boolean;
+}
+
+export interface InspectOptions {
+  /**
+   * Look without writing the index (--no-optional-locks): for status and for worktrees someone
+   * else may be working in, where taking index.lock could make their git command fail.
+   * The pool's own exclusive checks leave it off so the refreshed index and untracked cache
+   * are saved, which keeps the next check fast.
+   */
+  readOnly?: boolean;
+}
+
+export async function inspectWork(worktree: string, knownHead: string | null, options: InspectOptions = {}): Promise<WorkInspection> {
+  const [head, changed] = await Promise.all([readHead(worktree), changedPaths(worktree, options)]);
+  // HEAD still where it was handed out: no new commits, and the rev-list walk is skipped.
+  const unparkedCommits = knownHead && head.head === knownHead ? 0 : await commitsOnNoBranch(worktree, knownHead);
+  return { ...head, changed, unparkedCommits, hasWork: changed.length > 0 || unparkedCommits > 0 };
+}
+
+/**
+ * Moves a clean worktree to `commit`, detached. No --force: the caller has just checked that
+ * nothing would be lost, and if a file changed since, git refuses rather than discards.
+ */
+export async function checkoutDetached(worktree: string, commit: string): Promise<void> {
+  await runGit(worktree, ['checkout', '--quiet', '--detach', commit, '--']);
+}
+
+/**
+ * Resets a worktree for reuse after its work was parked: tracked files to `commit`, untracked
+ * files removed, ignored files kept (`clean -fd`, never -x: node_modules and caches survive).
+ */
+export async function resetKeepingIgnored(worktree: string, commit: string): Promise<void> {
+  await runGit(worktree, ['checkout', '--quiet', '--force', '--detach', commit, '--']);
+  await runGit(worktree, ['clean', '-f', '-d', '--quiet']);
+}
+
+/** Resolves a user-given ref to a commit id, or null when it names no commit. */
+export async function resolveCommit(repoDir: string, ref: string): Promise<string | null> {
+  const result = await runGit(repoDir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { allowFailure: true });
+  return result.code === 0 ? result.stdout.trim() : null;
+}
+
+/**
+ * The default base for new leases: the default branch's tip. That is origin's HEAD branch
+ * (its local branch when one exists, since it is usually ahead), else main, else master, else
+ * whatever the main worktree has checked out.
+ */
+export async function defaultBase(repoDir: string): Promise<{ ref: string; commit: string }> {
+  const out = await gitOutput(repoDir, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(symref)',
+    'refs/remotes/origin/HEAD', 'refs/heads/main', 'refs/heads/master']);
+  const refs = new Map<string, { commit: string; symref: string }>();
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [name, commit, symref] = line.split('\0');
+    refs.set(name, { commit, symref });
+  }
+  const originHead = refs.get('refs/remotes/origin/HEAD');
+  if (originHead) {
+    const branch = originHead.symref.replace(/^refs\/remotes\/origin\//, '');
+    const local = await resolveCommit(repoDir, `refs/heads/${branch}`);
+    if (local) return { ref: `refs/heads/${branch}`, commit: local };
+    return { ref: originHead.symref || 'refs/remotes/origin/HEAD', commit: originHead.commit };
+  }
+  for (const name of ['refs/heads/main', 'refs/heads/master']) {
+    const found = refs.get(name);
+    if (found) return { ref: name, commit: found.commit };
+  }
+  const head = await readHead(repoDir);
+  return { ref: head.branch ?? 'HEAD', commit: head.head };
+}

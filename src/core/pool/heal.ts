@@ -1,0 +1,48 @@
+import { promises as fs } from 'node:fs';
+import type { Logger } from '../logger';
+import type { Liveness, ProcessIdentity } from '../util/liveness';
+import type { PoolStateFile } from './state';
+
+export type LivenessCheck = (identity: ProcessIdentity) => Promise<Liveness>;
+
+/**
+ * Run at the start of every locked operation: clears what provably dead processes left
+ * behind. Reservations and claims of dead owners go; an owner whose liveness is unknown keeps
+ * its hold (never reap on unknown); leases are never touched. Returns true if it changed anything.
+ */
+export async function heal(state: PoolStateFile, isAlive: LivenessCheck, logger: Logger): Promise<boolean> {
+  let changed = false;
+  for (const record of Object.values(state.worktrees)) {
+    if (record.reservation && (await isAlive(record.reservation.identity)) === 'dead') {
+      logger.info(`heal: ${record.name}: reservation by ${record.reservation.owner} (pid ${record.reservation.identity.pid}) ended with its process`);
+      record.reservation = null;
+      changed = true;
+    }
+    const claim = record.claim;
+    if (!claim || (await isAlive(claim.identity)) !== 'dead') continue;
+    changed = true;
+    record.claim = null;
+    const onDisk = await exists(record.path);
+    if (claim.op === 'create') {
+      if (!onDisk) {
+        // The creator died before git made the folder: nothing to account for.
+        logger.info(`heal: ${record.name}: creation by pid ${claim.identity.pid} never started; entry dropped`);
+        delete state.worktrees[record.name];
+      } else {
+        logger.warn(`heal: ${record.name}: creation by pid ${claim.identity.pid} was interrupted; kept as damaged`);
+        record.damaged = 'creation was interrupted';
+        record.incomplete = true;
+      }
+    } else if (claim.op === 'destroy' && !onDisk) {
+      logger.info(`heal: ${record.name}: destroy by pid ${claim.identity.pid} had removed the folder; entry dropped`);
+      delete state.worktrees[record.name];
+    } else {
+      logger.info(`heal: ${record.name}: ${claim.op} by pid ${claim.identity.pid} did not finish; claim cleared`);
+    }
+  }
+  return changed;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(() => true, () => false);
+}

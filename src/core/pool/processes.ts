@@ -1,0 +1,33 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Which processes have their working directory inside each folder (Linux, from
+ * /proc/<pid>/cwd). A shell or dev server still sitting in a worktree means it is in use even
+ * with no lease. Elsewhere /proc does not exist and every list is empty.
+ * `folders` must be real paths (symlinks resolved), as /proc reports them.
+ */
+export async function processesInside(folders: string[], ignorePids: number[] = [process.pid]): Promise<Map<string, number[]>> {
+  const found = new Map<string, number[]>(folders.map((folder) => [folder, []]));
+  if (process.platform !== 'linux' || folders.length === 0) return found;
+  let entries: string[];
+  try {
+    entries = await fs.readdir('/proc');
+  } catch {
+    return found;
+  }
+  const pids = entries.filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => !ignorePids.includes(pid));
+  await Promise.all(pids.map(async (pid) => {
+    let cwd: string;
+    try {
+      cwd = await fs.readlink(`/proc/${pid}/cwd`);
+    } catch {
+      return; // gone meanwhile, or another user's process we may not look into
+    }
+    for (const folder of folders) {
+      if (cwd === folder || cwd.startsWith(folder + path.sep)) found.get(folder)!.push(pid);
+    }
+  }));
+  for (const list of found.values()) list.sort((a, b) => a - b);
+  return found;
+}
