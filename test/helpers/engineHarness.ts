@@ -76,3 +76,17 @@ export async function harness(options: Partial<OpenEngineOptions> & { env?: Reco
   });
   return { repo, groveDir: location.groveDir, recordDir, opened };
 }
+
+/** Whether a pid is gone, waiting a little: a killed process's children die a moment after it. */
+export async function goneSoon(pid: number, withinMs = 3_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
