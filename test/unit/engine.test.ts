@@ -58,7 +58,10 @@ describe('engine (real pool, real runner, the claude double)', function () {
       slotSettings: { 'slot-1': { name: 'Ada', role: 'reviewer', description: 'Reviews diffs.', allowedTools: ['Grep'] } },
       context: { ticket: 'GR-7' },
     });
-    await h.opened.budget().setCap(2_000_000);
+    const spendEvents: EngineEvent[] = [];
+    h.opened.engine.events.onType('spend-changed', (event) => spendEvents.push(event));
+    await h.opened.engine.setBudgetCap(2_000_000);
+    assert.equal(spendEvents.length, 1);
     const first = await h.opened.engine.run({ prompt: 'one', settings: { maxTurns: 5, allowedTools: ['Edit'] } });
     const second = await h.opened.engine.run({ prompt: 'two' });
     assert.equal(first.status, 'succeeded');
