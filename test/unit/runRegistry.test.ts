@@ -297,6 +297,25 @@ describe('RunRegistry with the Claude CLI double', () => {
     assert.deepEqual((await readLedger(s.groveDir)).map((line) => [line.runId, line.status]), [[id, 'abandoned'], [next.id, 'completed']]);
   });
 
+  it('whoever looks enforces the timeout of a run whose host died', async function () {
+    this.timeout(60_000);
+    const s = setup();
+    const host = startHost({ GROVE_DOUBLE_HANG: '1', GROVE_DOUBLE_SPAWN_CHILD: '1', GROVE_DOUBLE_RECORD_DIR: s.records }, 'start', s.groveDir, s.repo, DOUBLE, 'slot-1');
+    const { id, pid } = await nextJson<{ id: string; pid: number }>(host);
+    groups.push(pid);
+    process.kill(host.pid, 'SIGKILL');
+    const seen = await waitFor('the double and its child', () => doubleRecords(s.records).find((record) => record.childPid));
+    const early = await new RunRegistry({ groveDir: s.groveDir }).reconcile();
+    assert.deepEqual(early.attached.map((handle) => handle.id), [id]);
+    early.attached[0].detach();
+    const later = new RunRegistry({ groveDir: s.groveDir, now: () => new Date(Date.now() + 31 * 60_000) });
+    const { attached, finished } = await later.reconcile();
+    assert.deepEqual(attached, []);
+    assert.deepEqual(finished.map((record) => [record.id, record.status]), [[id, 'failed']]);
+    assert.match(finished[0].error!, /timed out after 30 min/);
+    assert.ok(!pidRunning(seen.pid) && !pidRunning(seen.childPid!));
+  });
+
   it('allows one active run per slot and per worktree', async () => {
     const s = setup();
     const gate = path.join(s.records, 'gate');

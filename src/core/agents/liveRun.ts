@@ -80,7 +80,8 @@ export class LiveRun implements RunHandle {
     if (this.child) {
       this.child.once('exit', (code, signal) => {
         this.exit = { exitCode: code, signal };
-        void this.finish();
+        // Detached: this process no longer speaks for the run; the next reconcile records it.
+        if (!this.stopped) void this.finish();
       });
     } else {
       this.pollLiveness();
@@ -106,6 +107,14 @@ export class LiveRun implements RunHandle {
   async cancel(): Promise<void> {
     if (!this.finishing && !this.stopped) await this.stop('cancel');
     await this.done;
+  }
+
+  /** For a reconciler: a run past its deadline is killed and recorded now, watched or not. */
+  async enforceTimeout(now: Date): Promise<boolean> {
+    if (!this.record.timeoutAt || Date.parse(this.record.timeoutAt) > now.getTime() || this.stopped) return false;
+    await this.stop('timeout');
+    await this.done;
+    return true;
   }
 
   detach(): void {
