@@ -20,6 +20,8 @@ export interface RunCoordinator {
 
 /** How often a re-attached host checks whether an agent it did not start is still alive. */
 export const ATTACHED_LIVENESS_POLL_MS = 250;
+/** Once the result line is in, the agent is about to exit: look often so recording is prompt. */
+const AFTER_RESULT_POLL_MS = 10;
 /** The CLI exits right after its result line; one that lingers longer than this is killed. */
 export const RESULT_EXIT_GRACE_MS = 10_000;
 // setTimeout's limit; a longer timeout is re-armed.
@@ -135,6 +137,10 @@ export class LiveRun implements RunHandle {
       } else if (!this.resultTimer && !this.finishing) {
         this.resultTimer = setTimeout(() => void this.stop('lingering'), RESULT_EXIT_GRACE_MS);
         this.resultTimer.unref();
+        if (!this.child && this.livenessTimer) {
+          clearTimeout(this.livenessTimer);
+          this.pollLiveness();
+        }
       }
     }
   }
@@ -212,7 +218,7 @@ export class LiveRun implements RunHandle {
       const state = await liveness(this.identity()).catch(() => 'unknown' as const);
       if (state === 'dead') void this.finish();
       else if (!this.stopped) this.pollLiveness();
-    }, ATTACHED_LIVENESS_POLL_MS);
+    }, this.parser.result ? AFTER_RESULT_POLL_MS : ATTACHED_LIVENESS_POLL_MS);
   }
 
   private armTimeout(): void {
