@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { GroveError } from '../errors';
 import type { Logger } from '../logger';
 import { liveness, type ProcessIdentity } from '../util/liveness';
 import { LogTail } from './logTail';
@@ -80,11 +81,14 @@ export class LiveRun implements RunHandle {
   /** Starts watching; events begin after the caller had a chance to subscribe. */
   begin(): void {
     if (this.child) {
-      this.child.once('exit', (code, signal) => {
+      const exited = (code: number | null, signal: NodeJS.Signals | null) => {
         this.exit = { exitCode: code, signal };
         // Detached: this process no longer speaks for the run; the next reconcile records it.
         if (!this.stopped) void this.finish();
-      });
+      };
+      // An agent that fails at once may have exited while its entry was being written.
+      if (this.child.exitCode !== null || this.child.signalCode !== null) exited(this.child.exitCode, this.child.signalCode);
+      else this.child.once('exit', exited);
     } else {
       this.pollLiveness();
     }
@@ -107,7 +111,10 @@ export class LiveRun implements RunHandle {
   }
 
   async cancel(): Promise<void> {
-    if (!this.finishing && !this.stopped) await this.stop('cancel');
+    if (this.stopped && !this.finishing) {
+      throw new GroveError('usage', `this handle on run ${this.id} was detached`, `Cancel it through the registry: grove cancel ${this.id}`);
+    }
+    if (!this.finishing) await this.stop('cancel');
     await this.done;
   }
 
