@@ -1,0 +1,232 @@
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../logger';
+import { liveness, type ProcessIdentity } from '../util/liveness';
+import { LogTail } from './logTail';
+import { groupAlive, killGroup } from './processGroup';
+import { NOT_OBSERVED, type ExitObservation } from './runOutcome';
+import type { RunFiles } from './runFiles';
+import { StreamJsonParser, type StreamEvent } from './streamParser';
+import type { RunEvent, RunHandle, RunRecord } from './types';
+
+/** What a live run needs from its registry: recording (under the lock) and kill marks. */
+export interface RunCoordinator {
+  readonly logger: Logger;
+  readonly killGraceMs: number;
+  finish(id: string, exit: ExitObservation): Promise<RunRecord>;
+  markKill(id: string, reason: 'cancel' | 'timeout'): Promise<void>;
+  forget(id: string, run: LiveRun): void;
+}
+
+/** How often a re-attached host checks whether an agent it did not start is still alive. */
+export const ATTACHED_LIVENESS_POLL_MS = 250;
+/** The CLI exits right after its result line; one that lingers longer than this is killed. */
+export const RESULT_EXIT_GRACE_MS = 10_000;
+// setTimeout's limit; a longer timeout is re-armed.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One run as seen by one Grove process: the process that started it (it holds the child and
+ * hears its exit code) or one that re-attached after the starter died (it polls liveness).
+ * Either way it tails the run's log for live events and records the run once it ends.
+ */
+export class LiveRun implements RunHandle {
+  readonly done: Promise<RunRecord>;
+  private resolveDone!: (record: RunRecord) => void;
+  private rejectDone!: (error: unknown) => void;
+  private readonly emitter = new EventEmitter();
+  private readonly parser = new StreamJsonParser();
+  private readonly tail: LogTail;
+  private record: RunRecord;
+  private exit: ExitObservation | undefined;
+  private finishing: Promise<RunRecord> | undefined;
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private resultTimer: NodeJS.Timeout | undefined;
+  private killing: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly coordinator: RunCoordinator,
+    initial: RunRecord,
+    files: RunFiles,
+    private readonly child?: ChildProcess,
+  ) {
+    this.record = { ...initial };
+    this.done = new Promise<RunRecord>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    // A caller that never awaits `done` must not turn a recording failure into a crash.
+    this.done.catch(() => undefined);
+    this.tail = new LogTail(files.log, (chunk) => this.deliver(this.parser.push(chunk)), (error) => coordinator.logger.warn(`run ${this.id}: reading its log failed: ${error.message}`));
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  /** A handle on a run that is already recorded. */
+  static finished(coordinator: RunCoordinator, record: RunRecord, files: RunFiles): LiveRun {
+    const run = new LiveRun(coordinator, record, files);
+    run.stopped = true;
+    run.finishing = Promise.resolve(record);
+    run.resolveDone(record);
+    return run;
+  }
+
+  /** Starts watching; events begin after the caller had a chance to subscribe. */
+  begin(): void {
+    if (this.child) {
+      this.child.once('exit', (code, signal) => {
+        this.exit = { exitCode: code, signal };
+        // Detached: this process no longer speaks for the run; the next reconcile records it.
+        if (!this.stopped) void this.finish();
+      });
+    } else {
+      this.pollLiveness();
+    }
+    this.armTimeout();
+    setImmediate(() => {
+      if (!this.stopped) this.tail.start();
+    });
+  }
+
+  on(event: 'event', listener: (event: RunEvent) => void): void {
+    this.emitter.on(event, listener);
+  }
+
+  off(event: 'event', listener: (event: RunEvent) => void): void {
+    this.emitter.off(event, listener);
+  }
+
+  snapshot(): RunRecord {
+    return { ...this.record, stderrTail: [...this.record.stderrTail] };
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.finishing && !this.stopped) await this.stop('cancel');
+    await this.done;
+  }
+
+  /** For a reconciler: a run past its deadline is killed and recorded now, watched or not. */
+  async enforceTimeout(now: Date): Promise<boolean> {
+    if (!this.record.timeoutAt || Date.parse(this.record.timeoutAt) > now.getTime() || this.stopped) return false;
+    await this.stop('timeout');
+    await this.done;
+    return true;
+  }
+
+  detach(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clearTimers();
+    void this.tail.close();
+    this.coordinator.forget(this.id, this);
+  }
+
+  private deliver(events: StreamEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'init') {
+        this.record.sessionId = event.sessionId;
+        this.emit({ type: 'init', sessionId: event.sessionId });
+      } else if (event.type === 'text') {
+        this.emit({ type: 'text', text: event.text });
+      } else if (!this.resultTimer && !this.finishing) {
+        this.resultTimer = setTimeout(() => void this.stop('lingering'), RESULT_EXIT_GRACE_MS);
+        this.resultTimer.unref();
+      }
+    }
+  }
+
+  private emit(event: RunEvent): void {
+    try {
+      this.emitter.emit('event', event);
+    } catch (error) {
+      this.coordinator.logger.error(`run ${this.id}: an event listener threw: ${(error as Error).message}`);
+    }
+  }
+
+  /** Cancel, timeout, or an agent that printed its result and does not exit: kill the group. */
+  private stop(reason: 'cancel' | 'timeout' | 'lingering'): Promise<void> {
+    this.killing ??= (async () => {
+      if (reason !== 'lingering') await this.coordinator.markKill(this.id, reason);
+      await this.killGroup();
+      // The starter hears the exit; a re-attached host has nothing to wait for.
+      if (!this.child) await this.finish();
+    })().catch((error: Error) => this.coordinator.logger.error(`run ${this.id}: could not stop it (${reason}): ${error.message}`));
+    return this.killing;
+  }
+
+  private async killGroup(): Promise<void> {
+    const pid = this.record.pid;
+    if (pid === null) return;
+    if (this.child) {
+      // Our own child cannot have been reaped (and its pid reused) before we heard its exit.
+      if (this.exit && !(await groupAlive(pid))) return;
+    } else {
+      const state = await liveness(this.identity());
+      if (state === 'unknown') {
+        this.coordinator.logger.warn(`run ${this.id}: cannot tell whether pid ${pid} is still the agent; not signalling it`);
+        return;
+      }
+      // A dead leader with live members means the group id is still theirs (Linux never reuses it while it exists).
+      if (state === 'dead' && !(await groupAlive(pid))) return;
+    }
+    const { escalated, survivors } = await killGroup(pid, this.coordinator.killGraceMs);
+    if (escalated) this.coordinator.logger.info(`run ${this.id}: processes ignored SIGTERM for ${this.coordinator.killGraceMs} ms and were killed`);
+    if (survivors.length) this.coordinator.logger.warn(`run ${this.id}: processes ${survivors.join(', ')} survived SIGKILL`);
+  }
+
+  private identity(): ProcessIdentity {
+    return { pid: this.record.pid ?? -1, startTime: this.record.pidStartTime, bootId: this.record.bootId };
+  }
+
+  private finish(): Promise<RunRecord> {
+    this.finishing ??= (async () => {
+      this.clearTimers();
+      await this.tail.drain();
+      this.deliver(this.parser.end());
+      await this.tail.close();
+      const record = await this.coordinator.finish(this.id, this.exit ?? NOT_OBSERVED);
+      this.record = record;
+      this.stopped = true;
+      this.coordinator.forget(this.id, this);
+      // Processes the agent left behind would hold the worktree: done means none of the run's processes runs.
+      if (this.record.pid !== null && (await groupAlive(this.record.pid))) await this.killGroup();
+      this.emit({ type: 'finished', record });
+      this.resolveDone(record);
+      return record;
+    })();
+    this.finishing.catch((error: unknown) => {
+      this.coordinator.logger.error(`run ${this.id}: recording it failed: ${(error as Error).message}`);
+      this.rejectDone(error);
+    });
+    return this.finishing;
+  }
+
+  private pollLiveness(): void {
+    this.livenessTimer = setTimeout(async () => {
+      this.livenessTimer = undefined;
+      if (this.stopped || this.finishing) return;
+      const state = await liveness(this.identity()).catch(() => 'unknown' as const);
+      if (state === 'dead') void this.finish();
+      else if (!this.stopped) this.pollLiveness();
+    }, ATTACHED_LIVENESS_POLL_MS);
+  }
+
+  private armTimeout(): void {
+    if (!this.record.timeoutAt) return;
+    const remaining = Date.parse(this.record.timeoutAt) - Date.now();
+    this.timeoutTimer = setTimeout(() => {
+      if (Date.parse(this.record.timeoutAt!) > Date.now()) this.armTimeout();
+      else void this.stop('timeout');
+    }, Math.max(0, Math.min(remaining, MAX_TIMER_MS)));
+    this.timeoutTimer.unref();
+  }
+
+  private clearTimers(): void {
+    for (const timer of [this.timeoutTimer, this.livenessTimer, this.resultTimer]) if (timer) clearTimeout(timer);
+    this.timeoutTimer = this.livenessTimer = this.resultTimer = undefined;
+  }
+}

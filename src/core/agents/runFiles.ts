@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { GroveError } from '../errors';
+import type { ProcessIdentity } from '../util/liveness';
+import type { RunRecord } from './types';
+
+/**
+ * Everything about one run lives in `<groveDir>/runs/`, named by its id:
+ * `<id>.json` (the registry entry, written atomically), `<id>.jsonl` (the agent's stdout),
+ * `<id>.stderr`, and `<id>.prompt` (its stdin).
+ */
+export interface RunFiles {
+  entry: string;
+  log: string;
+  stderr: string;
+  prompt: string;
+}
+
+export function runsDir(groveDir: string): string {
+  return path.join(groveDir, 'runs');
+}
+
+export function runFiles(groveDir: string, id: string): RunFiles {
+  const base = path.join(runsDir(groveDir), id);
+  return { entry: `${base}.json`, log: `${base}.jsonl`, stderr: `${base}.stderr`, prompt: `${base}.prompt` };
+}
+
+/** The registry entry on disk: the public record plus what finishing and reconciling need. */
+export interface RunEntry extends RunRecord {
+  version: 1;
+  /** The command that was started (resolved path) and its arguments (long values shortened). */
+  command: string;
+  args: string[];
+  /** The Grove process that started the run (informational: the run does not depend on it). */
+  host: ProcessIdentity | null;
+  /** Set before the group is signalled, so whoever records the run knows why it ended. */
+  cancelRequestedAt: string | null;
+  timedOutAt: string | null;
+}
+
+const RECORD_KEYS: Array<keyof RunRecord> = ['id', 'taskId', 'slot', 'worktree', 'cwd', 'pid', 'pidStartTime', 'bootId', 'status',
+  'sessionId', 'costMicros', 'usage', 'numTurns', 'subtype', 'durationMs', 'exitCode', 'stderrTail', 'resultText', 'error',
+  'startedAt', 'endedAt', 'timeoutAt', 'maxBudgetMicros'];
+
+export function toRecord(entry: RunEntry): RunRecord {
+  const record = {} as Record<string, unknown>;
+  for (const key of RECORD_KEYS) record[key] = entry[key] ?? null;
+  return record as unknown as RunRecord;
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `run-${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+export function checkRunId(id: string): string {
+  if (!RUN_ID.test(id) || id.includes('..')) {
+    throw new GroveError('usage', `"${id}" is not a valid run id`, 'Run ids are letters, digits, ".", "_" and "-" (up to 100), starting with a letter or digit.');
+  }
+  return id;
+}
+
+/** Entries with an unknown shape are not ours to interpret: callers skip them. */
+export function isRunEntry(value: unknown): value is RunEntry {
+  const entry = value as Partial<RunEntry> | null;
+  return typeof entry === 'object' && entry !== null && typeof entry.id === 'string' && typeof entry.status === 'string' && typeof entry.startedAt === 'string';
+}
+
+export const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'abandoned']);
+
+export function isTerminal(entry: { status: string }): boolean {
+  return TERMINAL.has(entry.status);
+}
