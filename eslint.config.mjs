@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'test-results/**'] },
@@ -12,9 +13,9 @@ export default tseslint.config(
     },
   },
   {
-    // Plain Node scripts (npm start) are JavaScript modules: give them Node's globals.
-    files: ['scripts/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    // Build and harness scripts run under Node.
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    languageOptions: { globals: { ...globals.node } },
   },
   {
     // The core is pure Node: the editor layer and the CLI are faces on it, never the reverse.

@@ -12,7 +12,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 step "type check";  npx tsc --noEmit -p . && npx tsc --noEmit -p webview
-step "lint";        npx eslint src test bench scripts webview
+step "lint";        npx eslint .
 step "build";       node esbuild.mjs
 step "unit tests (real git, real processes)"
 npx mocha

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ROOT } from '../../scripts/vscodeServer';
+import { ROOT, waitFor } from '../../scripts/vscodeServer';
 import { openGroveView, openWorkbench, panelFrame, runFromPalette, screenshot, type Workbench } from './workbench';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -79,7 +79,7 @@ describe('e2e: Grove in the browser VS Code with the packaged VSIX', () => {
     assert.equal(await frame.locator('article.chain[data-status="succeeded"] li.step[data-status="succeeded"]').count(), 3);
     await frame.locator('svg.chart circle.dot').first().waitFor();
     const budget = page.locator('[id="grove-dev.grove.grove.budget"]');
-    await page.waitForFunction(() => !/\$0\.00/.test(document.getElementById('grove-dev.grove.grove.budget')?.innerText ?? '$0.00'));
+    await waitFor(async () => !/\$0\.00/.test(await budget.innerText()), 30_000, 'the spend in the status bar');
     assert.match(await budget.innerText(), /\$0\.[1-9]\d|\$[1-9]/);
     await screenshot(page, '05-chain-done-panel-spend-chart-status-bar');
   });

@@ -143,7 +143,13 @@ export class RunRegistry implements RunCoordinator {
         else if (state === 'alive') live.push(entry);
       }
     });
-    const attached = live.map((entry) => this.watched.get(entry.id) ?? this.watch(entry));
+    const attached: RunHandle[] = [];
+    for (const entry of live) {
+      const run = this.watched.get(entry.id) ?? this.watch(entry);
+      // Whoever looks enforces the deadline, so a run whose host died still times out.
+      if (await run.enforceTimeout(this.now())) finished.push(await run.done);
+      else attached.push(run);
+    }
     return { attached, finished };
   }
 

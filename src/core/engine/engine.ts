@@ -289,6 +289,13 @@ export class Engine {
     this.options.agents.close?.();
   }
 
+  /** Sets (null: removes) the pool cap and tells the views. */
+  async setBudgetCap(capMicros: number | null): Promise<BudgetStatus> {
+    const budget = await this.budget.setCap(capMicros);
+    this.events.emit({ type: 'spend-changed', budget });
+    return budget;
+  }
+
   async budgetStatus(): Promise<BudgetStatus> {
     return this.budget.status();
   }
