@@ -69,7 +69,11 @@ export class GroveSession implements vscode.Disposable {
       this.watcher.onDidChange((change) => {
         if (change === 'pool') void this.refreshWorktrees();
         if (change === 'spend') void this.refreshSpend();
-        if (change === 'runs') void this.refreshDetachedRuns();
+        if (change === 'runs') {
+          void this.refreshDetachedRuns();
+          // A run that ended also ended the process inside its worktree: the tree shows processes.
+          void this.refreshWorktrees();
+        }
       }),
     );
   }

@@ -91,8 +91,16 @@ export function panelFrame(page: Page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
+/** Grove's item in the activity bar (the panel's editor tab is also a tab named Grove). */
+export function activityBarGrove(page: Page) {
+  return page.getByRole('tablist', { name: 'Active View Switcher' }).getByRole('tab', { name: /^Grove/ });
+}
+
 /** Opens the Grove container from the activity bar. */
 export async function openGroveView(page: Page): Promise<void> {
-  await page.getByRole('tab', { name: /^Grove/ }).click();
+  // Clicking the activity bar item of the open container would close it.
+  const header = page.locator('.pane-header', { hasText: 'Worktrees' });
+  if (await header.isVisible()) return;
+  await activityBarGrove(page).click();
   await page.locator('.pane-header', { hasText: 'Worktrees' }).waitFor();
 }

@@ -146,7 +146,7 @@ export function runCommands(deps: RunCommandDeps): Record<string, (...args: unkn
       });
       if (raw === undefined) return undefined;
       const cap = raw.trim().toLowerCase() === 'none' ? null : parseUsdToMicros(raw);
-      const status = await session.budget.setCap(cap);
+      const status = await session.engine.setBudgetCap(cap);
       await session.refreshSpend();
       return status;
     },

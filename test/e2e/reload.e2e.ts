@@ -1,0 +1,51 @@
+import * as assert from 'node:assert/strict';
+import { waitFor } from '../../scripts/vscodeServer';
+import { activityBarGrove, openGroveView, openWorkbench, panelFrame, runFromPalette, screenshot, type Workbench } from './workbench';
+
+/**
+ * "Developer: Reload Window" in the browser VS Code is a page reload: the window and its
+ * extension host are replaced. The agent run is detached, so it keeps going; the new window
+ * shows it on its slot, restores the panel, and the run's cost lands in the status bar.
+ */
+describe('e2e: an agent run survives a window reload', () => {
+  let workbench: Workbench;
+  before(async () => {
+    workbench = await openWorkbench({ env: { GROVE_DOUBLE_DELAY_MS: '15000' } });
+  });
+  after(async () => { await workbench?.close(); });
+
+  it('shows the run still running after the reload, restores the panel, and lands its result', async () => {
+    const { page } = workbench;
+    await openGroveView(page);
+    await runFromPalette(page, 'Grove: Show Panel');
+    await panelFrame(page).locator('h2', { hasText: 'Spend over time' }).waitFor();
+    await runFromPalette(page, 'Grove: Run Task');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'What should the agent do?' }).waitFor();
+    await input.fill('Refactor the parser into small functions');
+    await input.press('Enter');
+    await page.locator('.monaco-list-row', { hasText: 'busy · Refactor the parser' }).waitFor();
+    await screenshot(page, '06-task-running-before-reload');
+
+    // The real command, so the workbench saves its editors (the panel among them) as it would on a desktop reload.
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runFromPalette(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await activityBarGrove(page).waitFor();
+    await openGroveView(page);
+    const attached = page.locator('.monaco-list-row', { hasText: 'running (started before this window)' });
+    await attached.waitFor({ timeout: 30_000 });
+    await panelFrame(page).locator('h2', { hasText: 'Spend over time' }).waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
+      await screenshot(page, 'failure-panel-not-restored');
+      throw error;
+    });
+    await screenshot(page, '07-after-reload-run-still-running-panel-restored');
+
+    const budget = page.locator('[id="grove-dev.grove.grove.budget"]');
+    await waitFor(async () => /\$0\.24/.test(await budget.innerText().catch(() => '')), 60_000, 'the run\'s cost in the status bar');
+    await attached.waitFor({ state: 'detached', timeout: 30_000 });
+    assert.match(await budget.innerText(), /\$0\.24/);
+    await screenshot(page, '08-after-reload-result-landed');
+  });
+});
