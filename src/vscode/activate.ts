@@ -12,6 +12,7 @@ import { PANEL_VIEW_TYPE, RunsPanel } from './panel/runsPanel';
 import { GroveSession } from './session';
 import { ScriptedUi, windowUi } from './ui';
 import { SlotsView } from './views/slotsView';
+import { quickStatuses } from './views/quickStatus';
 import { WorktreesView } from './views/worktreesView';
 
 /** Every command id in package.json; each is registered here once, whether a repository is open or not. */
@@ -40,8 +41,17 @@ export async function activateGrove(context: vscode.ExtensionContext): Promise<G
   const scriptedUi = new ScriptedUi();
   let lastError: unknown = null;
   let firstRenderMs: number | null = null;
+  /** Milestones of activation, logged with the first render (see BENCHMARKS.md, editor). */
+  const marks: Record<string, number> = {};
 
-  const worktreesView = new WorktreesView(() => session ? session.worktreeStatuses() : Promise.resolve([]), (error) => log.warn(`cannot read the pool: ${describeError(error)}`));
+  const worktreesView = new WorktreesView({
+    full: () => session ? session.worktreeStatuses() : Promise.resolve([]),
+    quick: async (previous) => {
+      const rows = session ? await quickStatuses(session.pool.statePath, previous) : [];
+      marks['state file read'] ??= performance.now() - activationStart;
+      return rows;
+    },
+  }, (error) => log.warn(`cannot read the pool: ${describeError(error)}`));
   const slotsView = new SlotsView();
   const worktreesTree = vscode.window.createTreeView('grove.worktrees', { treeDataProvider: worktreesView, showCollapseAll: false });
   const slotsTree = vscode.window.createTreeView('grove.slots', { treeDataProvider: slotsView });
@@ -50,6 +60,8 @@ export async function activateGrove(context: vscode.ExtensionContext): Promise<G
     const once = worktreesView.onDidRender(() => {
       firstRenderMs ??= performance.now() - activationStart;
       once.dispose();
+      const steps = Object.entries(marks).map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', ');
+      log.info(`trees drawn ${firstRenderMs.toFixed(0)} ms after activation started (${steps})`);
       resolve();
     });
   });
@@ -64,11 +76,13 @@ export async function activateGrove(context: vscode.ExtensionContext): Promise<G
   if (folder) {
     try {
       const repo = await locateRepository(folder.uri.fsPath);
+      marks.repository = performance.now() - activationStart;
       session = new GroveSession(repo, log, { worktrees: worktreesView, slots: slotsView });
       notifier = new Notifier(log, repo.mainWorktree);
       panel = new RunsPanel(context.extensionUri, session, chainRuns);
       context.subscriptions.push(session, notifier, panel);
       state = 'ready';
+      marks.session = performance.now() - activationStart;
       log.info(`pool state for ${repo.mainWorktree} is kept in ${repo.groveDir}; worktrees in ${session.pool.root}`);
       log.info(vscode.workspace.isTrusted ? 'workspace trusted: agents may run' : 'Restricted Mode: Grove is read-only (no agent runs, no hooks)');
     } catch (error) {
@@ -77,7 +91,9 @@ export async function activateGrove(context: vscode.ExtensionContext): Promise<G
       log.warn(`Grove is idle: ${why}`);
     }
   }
-  await vscode.commands.executeCommand('setContext', 'grove.state', state);
+  // Draw as early as possible: the trees read the pool before anything else waits on the window.
+  const starting = session?.start().catch((error: unknown) => log.error(`Grove could not start: ${describeError(error)}`));
+  void vscode.commands.executeCommand('setContext', 'grove.state', state);
 
   const needSession = (): GroveSession => {
     if (!session) throw new GroveError('usage', `Grove needs a git repository with at least one commit: ${why}`, 'Open a folder inside a git repository.');
@@ -116,11 +132,8 @@ export async function activateGrove(context: vscode.ExtensionContext): Promise<G
   }));
 
   if (session) {
-    const started = session;
-    const trusted = vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: agents may run now'));
-    context.subscriptions.push(trusted);
-    // The trees draw as soon as the pool has been read; reconciling old runs follows.
-    void started.start().catch((error: unknown) => log.error(`Grove could not start: ${describeError(error)}`));
+    context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: agents may run now')));
+    void starting;
   } else {
     await worktreesView.refresh();
   }
@@ -136,6 +149,7 @@ export async function activateGrove(context: vscode.ExtensionContext): Promise<G
     chainRuns,
     firstRender,
     get activationMs() { return firstRenderMs; },
+    get rowsReadyMs() { return marks['state file read'] ?? null; },
     testing: {
       ui: scriptedUi,
       useScriptedUi(on: boolean) {

@@ -25,6 +25,8 @@ export interface GroveApi {
   readonly firstRender: Promise<void>;
   /** Milliseconds from the start of `activate` to the trees' first render. */
   readonly activationMs: number | null;
+  /** Milliseconds from the start of `activate` to the worktree rows being ready (the state file read). */
+  readonly rowsReadyMs: number | null;
   readonly testing: {
     readonly ui: ScriptedUi;
     /** Route confirmations, input boxes and quick picks through `ui`'s scripted answers. */

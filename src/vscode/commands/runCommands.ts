@@ -138,7 +138,7 @@ export function runCommands(deps: RunCommandDeps): Record<string, (...args: unkn
       const current = session.budgetStatus;
       const raw = typeof given === 'string' ? given : await session.ui.input({
         title: 'Grove: Set Budget', prompt: `Spend cap for the whole pool, in US dollars (spent so far: ${usd(current?.spentMicros ?? 0)}). Type "none" to remove the cap.`,
-        value: current?.capMicros ? String(current.capMicros / 1_000_000) : '',
+        value: current?.capMicros ? String(current.capMicros / 1_000_000) : String(session.config().capUsd ?? ''),
         validateInput: (value) => {
           if (value.trim().toLowerCase() === 'none') return undefined;
           try { parseUsdToMicros(value); return undefined; } catch (error) { return (error as Error).message; }

@@ -46,13 +46,17 @@ function tooltip(status: WorktreeStatus): vscode.MarkdownString {
   return markdown;
 }
 
-/** How the tree gets the pool's status: `WorktreePool.status()` in the extension. */
-export type StatusSource = () => Promise<WorktreeStatus[]>;
+/** How the tree gets the pool's status: `WorktreePool.status()` (full) and the state file alone (quick). */
+export interface StatusSource {
+  full(): Promise<WorktreeStatus[]>;
+  quick(previous: ReadonlyMap<string, WorktreeStatus>): Promise<WorktreeStatus[] | null>;
+}
 
 /**
- * The `grove.worktrees` tree. It re-reads the pool's status when told to (the state file
- * watcher, or after a Grove command), keeps the last result for getChildren, and runs at most
- * one read at a time: a refresh asked for during a read runs once more after it.
+ * The `grove.worktrees` tree. A refresh first redraws from the state file (milliseconds, even
+ * with hundreds of worktrees), then runs the pool's full status (git status and processes of
+ * every worktree) and redraws again. At most one full status runs at a time: refreshes asked
+ * for meanwhile are folded into one more run after it.
  */
 export class WorktreesView implements vscode.TreeDataProvider<WorktreeStatus>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -65,6 +69,8 @@ export class WorktreesView implements vscode.TreeDataProvider<WorktreeStatus>, v
   private again = false;
   private loaded = false;
   private lastError: string | null = null;
+  private markLoaded!: () => void;
+  private readonly firstLoad = new Promise<void>((resolve) => (this.markLoaded = resolve));
 
   constructor(private readonly source: StatusSource, private readonly onError: (error: unknown) => void) {}
 
@@ -76,23 +82,34 @@ export class WorktreesView implements vscode.TreeDataProvider<WorktreeStatus>, v
     return this.loaded;
   }
 
-  /** Re-reads the pool; resolves when the new rows are in (not when they are painted). */
+  /** The fast redraw from the state file alone. */
+  async quickRefresh(): Promise<void> {
+    try {
+      const quick = await this.source.quick(new Map(this.statuses.map((status) => [status.name, status])));
+      if (quick) this.show(quick);
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+
+  /** Redraws from the state file, then from the full status; resolves when the full rows are in. */
   refresh(): Promise<void> {
     if (this.loading) {
       this.again = true;
       return this.loading;
     }
     this.loading = (async () => {
+      await this.quickRefresh();
       do {
         this.again = false;
         try {
-          this.statuses = sortByName(await this.source());
+          this.statuses = sortByName(await this.source.full());
           this.lastError = null;
         } catch (error) {
           this.lastError = (error as Error).message;
           this.onError(error);
         }
-        this.loaded = true;
+        this.setLoaded();
         this.changed.fire();
       } while (this.again);
     })().finally(() => (this.loading = null));
@@ -102,17 +119,29 @@ export class WorktreesView implements vscode.TreeDataProvider<WorktreeStatus>, v
   /** Replaces the rows directly (benchmarks of the rendering path). */
   show(statuses: WorktreeStatus[]): void {
     this.statuses = sortByName(statuses);
-    this.loaded = true;
+    this.setLoaded();
     this.changed.fire();
   }
 
+  private setLoaded(): void {
+    this.loaded = true;
+    this.markLoaded();
+  }
+
+  /** How many rows VS Code has asked to be drawn since the extension started (benchmarks). */
+  itemsResolved = 0;
+
   getTreeItem(element: WorktreeStatus): vscode.TreeItem {
+    this.itemsResolved++;
     return worktreeItem(element);
   }
 
-  getChildren(element?: WorktreeStatus): WorktreeStatus[] {
+  getChildren(element?: WorktreeStatus): WorktreeStatus[] | Promise<WorktreeStatus[]> {
     if (element) return [];
-    if (this.loaded) queueMicrotask(() => this.rendered.fire(this.statuses));
+    // Asked before the first read (the view is open as the window starts): answer when the
+    // rows are in rather than with an empty list and a redraw one round trip later.
+    if (!this.loaded) return this.firstLoad.then(() => this.getChildren() as WorktreeStatus[]);
+    queueMicrotask(() => this.rendered.fire(this.statuses));
     return this.statuses;
   }
 
