@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { GroveError } from '../errors';
-import { gitAt } from './gitClient';
+import { runGit } from './run';
 
 /** Where a repository's pieces are, as Grove needs them. */
 export interface RepositoryLocation {
@@ -25,35 +25,29 @@ export async function locateRepository(cwd: string): Promise<RepositoryLocation>
   } catch {
     throw new GroveError('usage', `${absolute} does not exist`, 'Run grove inside a git repository, or pass --repo DIR.');
   }
-  const git = gitAt(absolute);
-  let lines: string[];
-  try {
-    const out = await git.raw(['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--git-common-dir']);
-    lines = out.split('\n').map((line) => line.trim());
-  } catch (error) {
-    const message = (error as Error).message;
-    if (/not a git repository/i.test(message)) {
-      throw new GroveError('usage', `${absolute} is not a git repository`, 'Run grove inside a git repository (git init, then commit once), or pass --repo DIR.');
-    }
-    throw new GroveError('internal', `git could not read ${absolute}: ${message.trim()}`);
+  // One git call answers everything (it is on the CLI's start-up path): bare?, in a work
+  // tree?, common dir, top level, and HEAD's commit. Each refusal shows in what it printed.
+  const result = await runGit(absolute, ['rev-parse', '--is-bare-repository', '--is-inside-work-tree', '--git-common-dir',
+    '--show-toplevel', '--verify', '--quiet', 'HEAD^{commit}'], { allowFailure: true });
+  if (/not a git repository/i.test(result.stderr)) {
+    throw new GroveError('usage', `${absolute} is not a git repository`, 'Run grove inside a git repository (git init, then commit once), or pass --repo DIR.');
   }
-  const [bare, insideWorkTree, commonDirRaw] = lines;
+  const [bare, insideWorkTree, commonDirRaw, topLevel, headCommit] = result.stdout.split('\n').map((line) => line.trim());
   if (bare === 'true') {
     throw new GroveError('usage', `${absolute} is a bare repository: it has no working tree to branch worktrees from`,
       'Run grove inside a clone that has a working tree.');
   }
-  if (insideWorkTree !== 'true') {
+  if (insideWorkTree === 'false') {
     throw new GroveError('usage', `${absolute} is inside a .git folder, not a working tree`, 'Run grove from the repository\'s working tree.');
   }
-  const topLevel = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
-  const commonDir = path.resolve(absolute, commonDirRaw);
-  try {
-    // Without --quiet git explains on stderr, which is what makes simple-git reject.
-    await git.raw(['rev-parse', '--verify', 'HEAD^{commit}']);
-  } catch {
+  if (insideWorkTree !== 'true' || !commonDirRaw || !topLevel) {
+    throw new GroveError('internal', `git could not read ${absolute}: ${result.stderr.trim() || `exit code ${result.code}`}`);
+  }
+  if (!headCommit) {
     throw new GroveError('usage', `${topLevel} has no commit yet: a worktree needs a commit to check out`,
       'Make a first commit (git commit --allow-empty -m init), then retry.');
   }
+  const commonDir = path.resolve(absolute, commonDirRaw);
   // The main worktree is the folder that owns the common dir, whichever worktree we were asked from.
   const mainWorktree = path.basename(commonDir) === '.git' ? path.dirname(commonDir) : topLevel;
   return { mainWorktree, commonDir, groveDir: path.join(commonDir, 'grove') };

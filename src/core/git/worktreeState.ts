@@ -20,14 +20,46 @@ export async function readHead(worktree: string): Promise<HeadInfo> {
 }
 
 /**
- * The honest dirty check: staged or unstaged changes to tracked files, or untracked files
- * that are not ignored. Ignored files (node_modules, build caches) are the warm part of a
- * pooled worktree and never make it dirty. Returns git's porcelain lines (empty when clean).
+ * The honest dirty check, with HEAD and branch from the same git call (on the path of every
+ * lease, so one process instead of two): staged or unstaged changes to tracked files, or
+ * untracked files that are not ignored. Ignored files (node_modules, build caches) are the
+ * warm part of a pooled worktree and never make it dirty. `changed` holds one line per path,
+ * `?? path` for untracked ones and `XY path` for the others (empty when clean).
  */
-export async function changedPaths(worktree: string, options: InspectOptions = {}): Promise<string[]> {
+export async function readWorktree(worktree: string, options: InspectOptions = {}): Promise<HeadInfo & { changed: string[] }> {
   const lockFree = options.readOnly ? ['--no-optional-locks'] : [];
-  const out = await gitOutput(worktree, [...lockFree, ...FAST_STATUS, 'status', '--porcelain=v1', '-z', '--untracked-files=normal', '--ignored=no']);
-  return out.split('\0').filter((line) => line.length > 0);
+  const out = await gitOutput(worktree, [...lockFree, ...FAST_STATUS, 'status', '--porcelain=v2', '--branch', '-z',
+    '--untracked-files=normal', '--ignored=no']);
+  return parseStatusV2(out);
+}
+
+/** Parses `git status --porcelain=v2 --branch -z`. */
+export function parseStatusV2(output: string): HeadInfo & { changed: string[] } {
+  const fields = output.split('\0');
+  let head = '';
+  let branch: string | null = null;
+  const changed: string[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    if (field === '') continue;
+    if (field.startsWith('# branch.oid ')) {
+      head = field.slice('# branch.oid '.length);
+    } else if (field.startsWith('# branch.head ')) {
+      const name = field.slice('# branch.head '.length);
+      branch = name === '(detached)' ? null : `refs/heads/${name}`;
+    } else if (field.startsWith('? ')) {
+      changed.push(`?? ${field.slice(2)}`);
+    } else if (field.startsWith('1 ') || field.startsWith('u ')) {
+      const parts = field.split(' ');
+      changed.push(`${parts[1]} ${parts.slice(field.startsWith('1 ') ? 8 : 10).join(' ')}`);
+    } else if (field.startsWith('2 ')) {
+      const parts = field.split(' ');
+      changed.push(`${parts[1]} ${parts.slice(9).join(' ')}`);
+      i++; // a rename or copy is followed by its original path
+    }
+  }
+  if (!/^[0-9a-f]{40,64}$/.test(head)) throw new Error(`git status gave no HEAD commit (${head || 'none'})`);
+  return { head, branch, changed };
 }
 
 /**
@@ -66,10 +98,10 @@ export interface InspectOptions {
 }
 
 export async function inspectWork(worktree: string, knownHead: string | null, options: InspectOptions = {}): Promise<WorkInspection> {
-  const [head, changed] = await Promise.all([readHead(worktree), changedPaths(worktree, options)]);
+  const { head, branch, changed } = await readWorktree(worktree, options);
   // HEAD still where it was handed out: no new commits, and the rev-list walk is skipped.
-  const unparkedCommits = knownHead && head.head === knownHead ? 0 : await commitsOnNoBranch(worktree, knownHead);
-  return { ...head, changed, unparkedCommits, hasWork: changed.length > 0 || unparkedCommits > 0 };
+  const unparkedCommits = knownHead && head === knownHead ? 0 : await commitsOnNoBranch(worktree, knownHead);
+  return { head, branch, changed, unparkedCommits, hasWork: changed.length > 0 || unparkedCommits > 0 };
 }
 
 /**

@@ -138,7 +138,9 @@ export class WorktreePool {
 
   async lease(options: { holder: string; base?: string }): Promise<Lease> {
     const holder = validateHolder(options.holder);
-    const base = await this.resolveBase(options.base);
+    // Resolved while the first claim is made: both are on the path of every `grove lease`.
+    const basePromise = this.resolveBase(options.base);
+    basePromise.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
     const identity = await identifySelf();
     const skipped = new Map<string, string>();
     for (let round = 0; ; round++) {
@@ -158,7 +160,17 @@ export class WorktreePool {
         await sleep(SAME_HOLDER_WAIT_MS);
         continue;
       }
-      if (pick.kind === 'full') throw this.poolFull(pick.detail, skipped);
+      if (pick.kind === 'full') {
+        await basePromise; // a bad --base is the caller's first problem
+        throw this.poolFull(pick.detail, skipped);
+      }
+      let base: { commit: string };
+      try {
+        base = await basePromise;
+      } catch (error) {
+        await this.abandonPick(pick);
+        throw error;
+      }
       const prepared = await this.prepare(pick, base.commit, true, skipped);
       if (!prepared) continue;
       return this.mutate(async (state) => {
@@ -586,15 +598,15 @@ export class WorktreePool {
         throw asGroveError(error, `could not create worktree ${pick.name} in ${this.root}`);
       }
     }
-    const unusable = await this.checkReusable(pick.path, pick.knownHead);
-    if (unusable) {
-      this.logger.info(`${pick.name} is not reusable now: ${unusable}`);
-      skipped.set(pick.name, unusable);
+    const checked = await this.checkReusable(pick.path, pick.knownHead);
+    if (typeof checked === 'string') {
+      this.logger.info(`${pick.name} is not reusable now: ${checked}`);
+      skipped.set(pick.name, checked);
       await this.releaseClaim(pick.name, pick.token);
       return null;
     }
     try {
-      const { head, branch } = await readHead(pick.path);
+      const { head, branch } = checked;
       if (!reset) return { head };
       if (branch !== null || head !== base) await checkoutDetached(pick.path, base);
       return { head: base };
@@ -605,18 +617,27 @@ export class WorktreePool {
     }
   }
 
-  /** Why a claimed, unleased worktree cannot be handed out now, or null if it can. */
-  private async checkReusable(worktreePath: string, knownHead: string | null): Promise<string | null> {
+  /** Gives back a claim made for nothing: a placeholder for a new worktree goes, a reused one is released. */
+  private async abandonPick(pick: Extract<Pick, { kind: 'reuse' | 'create' }>): Promise<void> {
+    await this.mutate(async (state) => {
+      const record = state.worktrees[pick.name];
+      if (record?.claim?.token !== pick.token) return;
+      if (pick.kind === 'create') delete state.worktrees[pick.name];
+      else record.claim = null;
+    });
+  }
+
+  /** Why a claimed, unleased worktree cannot be handed out now, or what it looks like if it can. */
+  private async checkReusable(worktreePath: string, knownHead: string | null): Promise<string | WorkInspection> {
     if (!(await exists(worktreePath))) return 'folder is missing';
     const real = await realOrSelf(worktreePath);
-    const inside = (await processesInside([real])).get(real) ?? [];
+    const [inside, work] = await Promise.all([
+      processesInside([real]).then((found) => found.get(real) ?? []),
+      inspectWork(worktreePath, knownHead).catch((error: unknown) => `git cannot read it: ${errorText(error)}`),
+    ]);
     if (inside.length > 0) return `processes inside: ${inside.join(', ')}`;
-    try {
-      const work = await inspectWork(worktreePath, knownHead);
-      return work.hasWork ? describeWork(work) : null;
-    } catch (error) {
-      return `git cannot read it: ${errorText(error)}`;
-    }
+    if (typeof work === 'string') return work;
+    return work.hasWork ? describeWork(work) : work;
   }
 
   private async resolveBase(ref?: string): Promise<{ ref: string; commit: string }> {
@@ -788,8 +809,13 @@ function isInside(child: string, parent: string): boolean {
   return relative === '' || (relative !== '..' && !relative.startsWith('..' + path.sep) && !path.isAbsolute(relative));
 }
 
+/** wt-2 before wt-10. (Not localeCompare: building an ICU collator costs 30 ms of a 100 ms CLI call.) */
 function byName(a: WorktreeRecord, b: WorktreeRecord): number {
-  return a.name.localeCompare(b.name, 'en', { numeric: true });
+  const [, aStem, aNumber] = /^(.*?)(\d*)$/.exec(a.name)!;
+  const [, bStem, bNumber] = /^(.*?)(\d*)$/.exec(b.name)!;
+  if (aStem !== bStem) return aStem < bStem ? -1 : 1;
+  const difference = Number(aNumber || -1) - Number(bNumber || -1);
+  return difference !== 0 ? difference : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 async function exists(file: string): Promise<boolean> {
