@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Budget, type BudgetFile, type RunLookup } from '../../src/core/engine/budget';
-import { formatUsd, parseUsdToMicros } from '../../src/core/engine/money';
+import { formatUsd, parseUsdToMicros } from '../../src/core/money';
 import { buildAppendSystemPrompt, resolveSettings } from '../../src/core/engine/settings';
 import { isGroveError } from '../../src/core/errors';
 import { currentBootId } from '../../src/core/util/liveness';
