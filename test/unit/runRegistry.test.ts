@@ -165,6 +165,32 @@ describe('RunRegistry with the Claude CLI double', () => {
     assert.match(record.error!, /no result line \(1 unreadable line/);
   });
 
+  it('records an agent that exits at once without printing anything as failed, with its exit code', async () => {
+    const s = setup();
+    const quitter = path.join(s.records, 'quitter');
+    writeFileSync(quitter, '#!/bin/sh\necho "boom: no such model" >&2\nexit 3\n');
+    chmodSync(quitter, 0o755);
+    const handle = await s.registry.start({ cwd: s.repo, prompt: 'hi', agentCommand: quitter });
+    const record = await handle.done;
+    assert.equal(record.status, 'failed');
+    assert.equal(record.exitCode, 3);
+    assert.match(record.error!, /exited with code 3 and printed nothing; stderr: boom: no such model/);
+  });
+
+  it('records an agent that cannot be executed (missing interpreter) as failed, without holding its slot', async () => {
+    const s = setup();
+    const broken = path.join(s.records, 'broken');
+    writeFileSync(broken, '#!/nonexistent/interpreter\n');
+    chmodSync(broken, 0o755);
+    for (let i = 0; i < 2; i++) {
+      const record = await (await s.registry.start({ cwd: s.repo, prompt: 'hi', agentCommand: broken, slot: 'slot-1' })).done;
+      assert.equal(record.status, 'failed');
+      assert.equal(record.pid, null);
+      assert.match(record.error!, /could not start .*broken.*ENOENT/);
+    }
+    assert.deepEqual((await readLedger(s.groveDir)).map((line) => [line.status, line.costMicros]), [['failed', 0], ['failed', 0]]);
+  });
+
   it('refuses an agent command that is not on PATH before reserving anything', async () => {
     const s = setup();
     for (const agentCommand of ['grove-no-such-agent', './missing/claude']) {

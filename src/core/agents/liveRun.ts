@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { GroveError } from '../errors';
 import type { Logger } from '../logger';
 import { liveness, type ProcessIdentity } from '../util/liveness';
 import { LogTail } from './logTail';
@@ -20,6 +21,8 @@ export interface RunCoordinator {
 
 /** How often a re-attached host checks whether an agent it did not start is still alive. */
 export const ATTACHED_LIVENESS_POLL_MS = 250;
+/** Once the result line is in, the agent is about to exit: look often so recording is prompt. */
+const AFTER_RESULT_POLL_MS = 10;
 /** The CLI exits right after its result line; one that lingers longer than this is killed. */
 export const RESULT_EXIT_GRACE_MS = 10_000;
 // setTimeout's limit; a longer timeout is re-armed.
@@ -78,11 +81,14 @@ export class LiveRun implements RunHandle {
   /** Starts watching; events begin after the caller had a chance to subscribe. */
   begin(): void {
     if (this.child) {
-      this.child.once('exit', (code, signal) => {
+      const exited = (code: number | null, signal: NodeJS.Signals | null) => {
         this.exit = { exitCode: code, signal };
         // Detached: this process no longer speaks for the run; the next reconcile records it.
         if (!this.stopped) void this.finish();
-      });
+      };
+      // An agent that fails at once may have exited while its entry was being written.
+      if (this.child.exitCode !== null || this.child.signalCode !== null) exited(this.child.exitCode, this.child.signalCode);
+      else this.child.once('exit', exited);
     } else {
       this.pollLiveness();
     }
@@ -105,7 +111,10 @@ export class LiveRun implements RunHandle {
   }
 
   async cancel(): Promise<void> {
-    if (!this.finishing && !this.stopped) await this.stop('cancel');
+    if (this.stopped && !this.finishing) {
+      throw new GroveError('usage', `this handle on run ${this.id} was detached`, `Cancel it through the registry: grove cancel ${this.id}`);
+    }
+    if (!this.finishing) await this.stop('cancel');
     await this.done;
   }
 
@@ -135,6 +144,10 @@ export class LiveRun implements RunHandle {
       } else if (!this.resultTimer && !this.finishing) {
         this.resultTimer = setTimeout(() => void this.stop('lingering'), RESULT_EXIT_GRACE_MS);
         this.resultTimer.unref();
+        if (!this.child && this.livenessTimer) {
+          clearTimeout(this.livenessTimer);
+          this.pollLiveness();
+        }
       }
     }
   }
@@ -212,7 +225,7 @@ export class LiveRun implements RunHandle {
       const state = await liveness(this.identity()).catch(() => 'unknown' as const);
       if (state === 'dead') void this.finish();
       else if (!this.stopped) this.pollLiveness();
-    }, ATTACHED_LIVENESS_POLL_MS);
+    }, this.parser.result ? AFTER_RESULT_POLL_MS : ATTACHED_LIVENESS_POLL_MS);
   }
 
   private armTimeout(): void {

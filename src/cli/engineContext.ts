@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { agentCommandFrom } from '../core/agents/agentCommand';
+import { openEngine, type OpenedEngine } from '../core/engine/open';
+import type { AgentSettings } from '../core/engine/settings';
+import { repositoryFor } from './context';
+import { stderrLogger } from './io';
+import { integerFromEnv } from './options';
+
+/** The engine for a CLI command: slots from GROVE_SLOTS (default 4), agent from GROVE_AGENT_COMMAND, pool root and size from GROVE_ROOT and GROVE_MAX. */
+export async function engineFor(command: Command, settings: AgentSettings = {}): Promise<OpenedEngine> {
+  const repo = await repositoryFor(command);
+  return openEngine({
+    repo,
+    root: process.env.GROVE_ROOT || undefined,
+    max: integerFromEnv('GROVE_MAX'),
+    slots: integerFromEnv('GROVE_SLOTS') ?? 4,
+    agentCommand: agentCommandFrom({ env: process.env }),
+    settings,
+    logger: stderrLogger(),
+  });
+}
+
+/** Ctrl-C cancels the work (the agents run detached, so leaving them would spend unseen); a second one exits at once. */
+export function cancelOnInterrupt(cancel: () => Promise<unknown>): () => void {
+  let interrupted = false;
+  const handler = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('grove: cancelling (press Ctrl-C again to leave the agents running)\n');
+    void cancel();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

@@ -1,0 +1,565 @@
+import { randomBytes } from 'node:crypto';
+import { GroveError, isGroveError, type GroveErrorKind } from '../errors';
+import { silentLogger, type Logger } from '../logger';
+import { Budget, type BudgetStatus } from './budget';
+import { EngineEvents } from './events';
+import { microsToUsd } from './money';
+import type { AgentFlags, AgentLauncher, AgentOutcome, AgentRun, ReservedWorktree, WorktreeProvider } from './ports';
+import { buildAppendSystemPrompt, resolveSettings, type AgentSettings, type SlotSettings } from './settings';
+import { SlotClaims } from './slotClaims';
+import { TERMINAL_TASK_STATUSES, type SlotSnapshot, type SlotState, type TaskResult, type TaskSnapshot, type TaskSpec } from './types';
+
+export interface EngineOptions {
+  groveDir: string;
+  worktrees: WorktreeProvider;
+  agents: AgentLauncher;
+  /** Slots (setting `grove.slots`, default 4), bounded by minSlots/maxSlots when scaling. */
+  slots?: number;
+  minSlots?: number;
+  maxSlots?: number;
+  /** Global settings, then each slot's own (by slot name, e.g. "slot-2"). */
+  settings?: AgentSettings;
+  slotSettings?: Record<string, SlotSettings>;
+  /** Shared context key/values told to every agent. */
+  context?: Record<string, string>;
+  logger?: Logger;
+  now?: () => Date;
+  /** How often to look again for a slot that another Grove process holds. */
+  slotPollMs?: number;
+  /** Finished tasks kept for `result()`; older ones are forgotten so memory stays flat. */
+  keepFinished?: number;
+}
+
+export interface DrainReport {
+  tasks: { total: number; succeeded: number; failed: number; cancelled: number };
+  /** What this engine's tasks cost. */
+  spentMicros: number;
+  budget: BudgetStatus;
+  errors: { taskId: string; error: string }[];
+  timedOut: boolean;
+}
+
+interface Slot {
+  name: string;
+  state: SlotState;
+  taskId: string | null;
+  worktree: string | null;
+  costMicros: number;
+  tasksDone: number;
+}
+
+interface Task {
+  snapshot: TaskSnapshot;
+  spec: TaskSpec;
+  settled: Promise<TaskResult>;
+  settle: (result: TaskResult) => void;
+  run: AgentRun | null;
+  cancelRequested: boolean;
+}
+
+const PARTIAL_OUTPUT_LIMIT = 64 * 1024;
+
+/**
+ * Slots, a FIFO queue, and the life of each task: wait for a slot (shared with every Grove
+ * process on the pool) and the budget to hold what it may spend, reserve a worktree, run the
+ * agent, then give everything back, keeping any work the agent left under a lease for a
+ * person. Everything that happens goes out on `events`.
+ */
+export class Engine {
+  readonly events: EngineEvents;
+  readonly budget: Budget;
+  private readonly claims: SlotClaims;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+  private readonly slotList: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private readonly tasks = new Map<string, Task>();
+  private readonly finishedOrder: string[] = [];
+  private readonly context = new Map<string, string>();
+  private readonly partialOutput = new Map<string, string>();
+  private readonly minSlots: number;
+  private readonly maxSlots: number;
+  private pumping = false;
+  private pumpAgain = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private draining = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  private started: Promise<void> | null = null;
+
+  constructor(private readonly options: EngineOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? (() => new Date());
+    this.events = new EngineEvents((error) => this.logger.error(`an engine event listener failed: ${(error as Error).message}`));
+    this.budget = new Budget({ groveDir: options.groveDir, runs: options.agents, now: this.now });
+    this.claims = new SlotClaims(options.groveDir, this.budget, this.now);
+    this.minSlots = options.minSlots ?? 1;
+    this.maxSlots = options.maxSlots ?? 32;
+    const count = options.slots ?? 4;
+    if (!Number.isSafeInteger(count) || count < this.minSlots || count > this.maxSlots) {
+      throw new GroveError('usage', `slots must be a whole number from ${this.minSlots} to ${this.maxSlots}, got ${count}`, 'Change the grove.slots setting.');
+    }
+    for (let index = 1; index <= count; index++) this.slotList.push(this.newSlot(index));
+    for (const [key, value] of Object.entries(options.context ?? {})) this.context.set(key, value);
+  }
+
+  // ---- tasks ---------------------------------------------------------------------------
+
+  /** Queues a task and returns its id at once. */
+  submit(spec: TaskSpec): string {
+    if (this.draining) {
+      throw new GroveError('unavailable', 'the engine is draining and takes no new tasks', 'Wait for the drain to finish, then start again.');
+    }
+    if (typeof spec.prompt !== 'string' || spec.prompt.trim() === '') {
+      throw new GroveError('usage', 'a task needs a prompt', 'Give the agent something to do.');
+    }
+    const id = newId('task');
+    let settle!: (result: TaskResult) => void;
+    const settled = new Promise<TaskResult>((resolve) => (settle = resolve));
+    const task: Task = {
+      spec,
+      settled,
+      settle,
+      run: null,
+      cancelRequested: false,
+      snapshot: {
+        id, label: spec.label ?? null, prompt: spec.prompt, status: 'queued', slot: null, worktree: null, worktreePath: null,
+        runId: null, sessionId: null, costMicros: 0, budgetMicros: null, queuedAt: this.now().toISOString(), startedAt: null,
+        endedAt: null, resultText: null, error: null, errorKind: null, errorHint: null, leftWork: null,
+      },
+    };
+    this.tasks.set(id, task);
+    this.queue.push(task);
+    this.events.emit({ type: 'task-queued', task: { ...task.snapshot } });
+    this.pump();
+    return id;
+  }
+
+  /** Runs a task and waits for it; resolves with its result whatever the outcome (see `status`). */
+  run(spec: TaskSpec): Promise<TaskResult> {
+    return this.wait(this.submit(spec));
+  }
+
+  wait(taskId: string): Promise<TaskResult> {
+    const task = this.tasks.get(taskId);
+    if (!task) return Promise.reject(unknownTask(taskId));
+    return task.settled;
+  }
+
+  /** The task as it is now (queued, running, or its final result); undefined once forgotten. */
+  result(taskId: string): TaskSnapshot | undefined {
+    const task = this.tasks.get(taskId);
+    if (!task) return undefined;
+    const partial = this.partialOutput.get(taskId);
+    return { ...task.snapshot, ...(partial !== undefined && task.snapshot.status === 'running' ? { resultText: partial } : {}) };
+  }
+
+  /** Live partial output of a running task. */
+  partial(taskId: string): string {
+    return this.partialOutput.get(taskId) ?? '';
+  }
+
+  list(): TaskSnapshot[] {
+    return [...this.tasks.values()].map((task) => ({ ...task.snapshot }));
+  }
+
+  /** Cancels a queued task, or kills a running one's agent (its whole process group). */
+  async cancel(taskId: string): Promise<TaskSnapshot> {
+    const task = this.tasks.get(taskId);
+    if (!task) throw unknownTask(taskId);
+    if (isTerminal(task.snapshot)) return { ...task.snapshot };
+    task.cancelRequested = true;
+    const queued = this.queue.indexOf(task);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.finish(task, { status: 'cancelled', error: 'cancelled before it started' });
+      return { ...task.snapshot };
+    }
+    // Running: kill the agent if it has started; a task still reserving checks the flag itself.
+    if (task.run) await task.run.cancel();
+    await task.settled;
+    return { ...task.snapshot };
+  }
+
+  /** Several prompts (or one prompt `count` times), in parallel, each in its own worktree. */
+  async fanOut(prompts: string[] | { prompt: string; count: number }, common: Omit<TaskSpec, 'prompt'> = {}): Promise<TaskResult[]> {
+    const list = Array.isArray(prompts) ? prompts : Array.from({ length: prompts.count }, () => prompts.prompt);
+    if (list.length === 0) throw new GroveError('usage', 'fan-out needs at least one prompt');
+    const ids = list.map((prompt, index) => this.submit({ ...common, prompt, label: common.label ?? (list.length > 1 ? `fan-out ${index + 1}/${list.length}` : undefined) }));
+    return Promise.all(ids.map((id) => this.wait(id)));
+  }
+
+  // ---- context, slots, scaling, drain --------------------------------------------------
+
+  setContext(key: string, value: string): void {
+    this.context.set(key, value);
+  }
+
+  deleteContext(key: string): boolean {
+    return this.context.delete(key);
+  }
+
+  listContext(): Record<string, string> {
+    return Object.fromEntries(this.context);
+  }
+
+  slots(): SlotSnapshot[] {
+    return this.slotList.map(snapshotOf);
+  }
+
+  /**
+   * Sets the number of slots within min/max. Scaling down takes idle slots away at once and
+   * waits for busy ones to finish their task; worktrees belong to the pool, so nothing is
+   * destroyed (a worktree with work in it stays leased for a person).
+   */
+  async scale(count: number): Promise<number> {
+    if (!Number.isSafeInteger(count) || count < this.minSlots || count > this.maxSlots) {
+      throw new GroveError('usage', `slots must be a whole number from ${this.minSlots} to ${this.maxSlots}, got ${count}`, 'Pick a count inside the range.');
+    }
+    const active = this.slotList.filter((slot) => slot.state !== 'stopping');
+    if (count > active.length) {
+      // Revive stopping slots first, then add new ones with fresh numbers.
+      for (const slot of this.slotList) {
+        if (slot.state === 'stopping' && this.slotList.filter((s) => s.state !== 'stopping').length < count) {
+          slot.state = slot.taskId ? 'busy' : 'idle';
+          this.emitSlot(slot);
+        }
+      }
+      let next = Math.max(0, ...this.slotList.map((slot) => slotNumber(slot.name))) + 1;
+      while (this.slotList.filter((slot) => slot.state !== 'stopping').length < count) {
+        const slot = this.newSlot(next++);
+        this.slotList.push(slot);
+        this.emitSlot(slot);
+      }
+      this.pump();
+      return count;
+    }
+    const surplus = [...active].sort((a, b) => slotNumber(b.name) - slotNumber(a.name)).slice(0, active.length - count);
+    const waits: Promise<void>[] = [];
+    for (const slot of surplus) {
+      if (slot.state === 'idle') {
+        this.removeSlot(slot);
+      } else {
+        slot.state = 'stopping';
+        this.emitSlot(slot);
+        waits.push(this.whenSlotFree(slot));
+      }
+    }
+    await Promise.all(waits);
+    return count;
+  }
+
+  /** Stops intake, waits for queued and running tasks (at most `timeoutMs`, then cancels them), and reports. */
+  async drain(o: { timeoutMs?: number } = {}): Promise<DrainReport> {
+    this.draining = true;
+    const all = [...this.tasks.values()];
+    const everything = Promise.all(all.map((task) => task.settled)).then(() => false);
+    let timedOut = false;
+    if (o.timeoutMs !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), o.timeoutMs)));
+      timedOut = await Promise.race([everything, timeout]);
+      clearTimeout(timer);
+      if (timedOut) await Promise.all(all.filter((task) => !isTerminal(task.snapshot)).map((task) => this.cancel(task.snapshot.id).catch(() => undefined)));
+    } else {
+      await everything;
+    }
+    const snapshots = all.map((task) => task.snapshot);
+    const count = (status: string) => snapshots.filter((task) => task.status === status).length;
+    return {
+      tasks: { total: snapshots.length, succeeded: count('succeeded'), failed: count('failed'), cancelled: count('cancelled') },
+      spentMicros: snapshots.reduce((total, task) => total + task.costMicros, 0),
+      budget: await this.budget.status(),
+      errors: snapshots.filter((task) => task.error && task.status === 'failed').map((task) => ({ taskId: task.id, error: task.error as string })),
+      timedOut,
+    };
+  }
+
+  /** Finishes runs left by a dead host (their spend into the ledger once) before taking work. */
+  start(): Promise<void> {
+    this.started ??= this.options.agents.reconcile().catch((error: unknown) => {
+      this.logger.warn(`could not reconcile earlier runs: ${(error as Error).message}`);
+    });
+    return this.started;
+  }
+
+  /** Lets go of everything that would keep the process alive; running agents are not touched. */
+  close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.options.agents.close?.();
+  }
+
+  /** Sets (null: removes) the pool cap and tells the views. */
+  async setBudgetCap(capMicros: number | null): Promise<BudgetStatus> {
+    const budget = await this.budget.setCap(capMicros);
+    this.events.emit({ type: 'spend-changed', budget });
+    return budget;
+  }
+
+  async budgetStatus(): Promise<BudgetStatus> {
+    return this.budget.status();
+  }
+
+  /** Resolves when no task is queued or running. */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && this.slotList.every((slot) => !slot.taskId)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  // ---- scheduling ----------------------------------------------------------------------
+
+  /**
+   * Admits queued tasks in order while this process has idle slots. One admission at a time:
+   * each is a short locked step that claims a slot shared with other processes and reserves
+   * the budget. When another process holds every free slot, look again after a short wait.
+   */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pumpLoop().finally(() => {
+      this.pumping = false;
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.pump();
+      }
+    });
+  }
+
+  private async pumpLoop(): Promise<void> {
+    await this.start();
+    while (this.queue.length > 0) {
+      const idle = this.slotList.filter((slot) => slot.state === 'idle');
+      if (idle.length === 0) return;
+      const task = this.queue[0];
+      const runId = newId('run');
+      let admission;
+      try {
+        admission = await this.claims.admit({
+          taskId: task.snapshot.id, runId, candidates: idle.map((slot) => slot.name),
+          taskCapMicros: this.resolvedSettings(task, null).maxBudgetMicros, slotCount: this.slotList.length,
+        });
+      } catch (error) {
+        if (this.queue[0] === task) this.queue.shift();
+        this.finish(task, failure(error));
+        continue;
+      }
+      if (this.queue[0] !== task) {
+        // Cancelled while we waited for the lock: give the slot and money back.
+        if (admission) await this.claims.discharge({ taskId: task.snapshot.id, slot: admission.slot }).catch(() => undefined);
+        continue;
+      }
+      if (!admission) {
+        this.retryLater();
+        return;
+      }
+      this.queue.shift();
+      const slot = this.slotList.find((candidate) => candidate.name === admission.slot) as Slot;
+      slot.state = 'busy';
+      slot.taskId = task.snapshot.id;
+      task.snapshot.slot = slot.name;
+      task.snapshot.runId = runId;
+      task.snapshot.budgetMicros = admission.budgetMicros;
+      task.snapshot.status = 'running';
+      task.snapshot.startedAt = this.now().toISOString();
+      this.emitSlot(slot);
+      void this.execute(task, slot, runId, admission.budgetMicros);
+    }
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.pump();
+    }, this.options.slotPollMs ?? 250);
+  }
+
+  private async execute(task: Task, slot: Slot, runId: string, budgetMicros: number | null): Promise<void> {
+    let reserved: ReservedWorktree | null = null;
+    const outcome: Partial<TaskSnapshot> & { status: TaskResult['status'] } = { status: 'failed' };
+    try {
+      reserved = await this.reserveWorktree(task, slot);
+      task.snapshot.worktree = reserved.name;
+      task.snapshot.worktreePath = reserved.path;
+      slot.worktree = reserved.name;
+      this.emitSlot(slot);
+      this.events.emit({ type: 'task-started', task: { ...task.snapshot } });
+      if (task.cancelRequested) {
+        Object.assign(outcome, { status: 'cancelled', error: 'cancelled before the agent started' });
+      } else {
+        Object.assign(outcome, await this.runAgent(task, slot, reserved, runId, budgetMicros));
+      }
+    } catch (error) {
+      Object.assign(outcome, failure(error));
+    }
+    if (reserved) {
+      try {
+        const holder = task.spec.holderIfWorkLeft ?? `grove:task-${task.snapshot.id}`;
+        outcome.leftWork = await this.options.worktrees.release({ name: reserved.name, reservationId: reserved.reservationId, holderIfWorkLeft: holder });
+      } catch (error) {
+        this.logger.error(`could not release worktree ${reserved.name} after task ${task.snapshot.id}: ${(error as Error).message}`);
+      }
+    }
+    try {
+      await this.claims.discharge({ taskId: task.snapshot.id, slot: slot.name });
+    } catch (error) {
+      this.logger.error(`could not free ${slot.name} after task ${task.snapshot.id}: ${(error as Error).message}`);
+    }
+    slot.costMicros += outcome.costMicros ?? 0;
+    slot.tasksDone += 1;
+    slot.taskId = null;
+    slot.worktree = null;
+    this.finish(task, outcome);
+    if (slot.state === 'stopping') this.removeSlot(slot);
+    else {
+      slot.state = 'idle';
+      this.emitSlot(slot);
+    }
+    this.emitSpend();
+    this.pump();
+    this.notifyIdle();
+  }
+
+  private async reserveWorktree(task: Task, slot: Slot): Promise<ReservedWorktree> {
+    const worktrees = this.options.worktrees;
+    if (task.spec.resumeSession) {
+      // Continuing a conversation only makes sense where it happened: same files, same history.
+      const name = await this.options.agents.sessionWorktree(task.spec.resumeSession);
+      if (!name) {
+        throw new GroveError('usage', `no run of session ${task.spec.resumeSession} is known to this pool`,
+          'Continue a session that a Grove task started (see grove status), or start a new task.');
+      }
+      const leaseId = await worktrees.leaseIdOf(name);
+      return worktrees.reserve({ owner: slot.name, worktree: name, leaseId: leaseId ?? undefined });
+    }
+    if (task.spec.worktree) return worktrees.reserve({ owner: slot.name, worktree: task.spec.worktree, leaseId: task.spec.leaseId });
+    return worktrees.reserve({ owner: slot.name });
+  }
+
+  private async runAgent(task: Task, slot: Slot, worktree: ReservedWorktree, runId: string, budgetMicros: number | null): Promise<Partial<TaskSnapshot> & { status: TaskResult['status'] }> {
+    const settings = this.resolvedSettings(task, slot.name);
+    const identity = this.options.slotSettings?.[slot.name];
+    const flags: AgentFlags = {
+      model: settings.model,
+      effort: settings.effort,
+      maxTurns: settings.maxTurns,
+      permissionMode: settings.permissionMode,
+      allowedTools: settings.allowedTools,
+      disallowedTools: settings.disallowedTools,
+      appendSystemPrompt: buildAppendSystemPrompt({ slot: slot.name, identity, systemPrompt: settings.systemPrompt, context: { ...this.listContext(), ...task.spec.context } }),
+      maxBudgetUsd: budgetMicros === null ? undefined : microsToUsd(budgetMicros),
+      resume: task.spec.resumeSession,
+    };
+    const run = await this.options.agents.start({
+      runId, cwd: worktree.path, prompt: task.spec.prompt, flags: dropUndefined(flags), taskId: task.snapshot.id, slot: slot.name,
+      worktree: worktree.name, timeoutMs: settings.timeoutMs, agentCommand: settings.agentCommand, env: settings.env,
+    });
+    task.run = run;
+    this.partialOutput.set(task.snapshot.id, '');
+    run.onEvent((event) => {
+      if (event.type === 'session') {
+        task.snapshot.sessionId = event.sessionId;
+        return;
+      }
+      const sofar = (this.partialOutput.get(task.snapshot.id) ?? '') + event.text;
+      this.partialOutput.set(task.snapshot.id, sofar.length > PARTIAL_OUTPUT_LIMIT ? sofar.slice(-PARTIAL_OUTPUT_LIMIT) : sofar);
+      this.events.emit({ type: 'task-progress', taskId: task.snapshot.id, text: event.text, sessionId: task.snapshot.sessionId });
+    });
+    if (task.cancelRequested) await run.cancel();
+    const result = await run.done;
+    this.partialOutput.delete(task.snapshot.id);
+    return outcomeOf(result);
+  }
+
+  private resolvedSettings(task: Task, slotName: string | null): AgentSettings {
+    const slotSettings = slotName ? this.options.slotSettings?.[slotName] : undefined;
+    return resolveSettings(this.options.settings, slotSettings, task.spec.settings);
+  }
+
+  // ---- bookkeeping ---------------------------------------------------------------------
+
+  private finish(task: Task, outcome: Partial<TaskSnapshot> & { status: TaskResult['status'] }): void {
+    Object.assign(task.snapshot, outcome, { endedAt: this.now().toISOString() });
+    task.run = null;
+    this.partialOutput.delete(task.snapshot.id);
+    this.events.emit({ type: 'task-finished', task: { ...task.snapshot } });
+    task.settle({ ...task.snapshot } as TaskResult);
+    this.finishedOrder.push(task.snapshot.id);
+    const keep = this.options.keepFinished ?? 256;
+    while (this.finishedOrder.length > keep) this.tasks.delete(this.finishedOrder.shift() as string);
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.queue.length > 0 || this.slotList.some((slot) => slot.taskId)) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private emitSpend(): void {
+    this.budget.status().then(
+      (budget) => this.events.emit({ type: 'spend-changed', budget }),
+      (error: unknown) => this.logger.warn(`could not read the budget: ${(error as Error).message}`),
+    );
+  }
+
+  private newSlot(index: number): Slot {
+    return { name: `slot-${index}`, state: 'idle', taskId: null, worktree: null, costMicros: 0, tasksDone: 0 };
+  }
+
+  private removeSlot(slot: Slot): void {
+    const index = this.slotList.indexOf(slot);
+    if (index >= 0) this.slotList.splice(index, 1);
+    this.events.emit({ type: 'slot-changed', slot: { ...snapshotOf(slot), state: 'stopping' } });
+    for (const waiter of this.slotWaiters.get(slot) ?? []) waiter();
+    this.slotWaiters.delete(slot);
+  }
+
+  private readonly slotWaiters = new Map<Slot, (() => void)[]>();
+
+  private whenSlotFree(slot: Slot): Promise<void> {
+    return new Promise((resolve) => this.slotWaiters.set(slot, [...(this.slotWaiters.get(slot) ?? []), resolve]));
+  }
+
+  private emitSlot(slot: Slot): void {
+    this.events.emit({ type: 'slot-changed', slot: snapshotOf(slot) });
+  }
+}
+
+function snapshotOf(slot: Slot): SlotSnapshot {
+  return { name: slot.name, state: slot.state, taskId: slot.taskId, worktree: slot.worktree, costMicros: slot.costMicros, tasksDone: slot.tasksDone };
+}
+
+function slotNumber(name: string): number {
+  return Number(name.replace(/^slot-/, '')) || 0;
+}
+
+function isTerminal(snapshot: TaskSnapshot): boolean {
+  return TERMINAL_TASK_STATUSES.includes(snapshot.status);
+}
+
+function unknownTask(taskId: string): GroveError {
+  return new GroveError('usage', `no task ${taskId}`, 'Task ids come from submit; finished tasks are forgotten after a while.');
+}
+
+function failure(error: unknown): { status: 'failed'; error: string; errorKind: GroveErrorKind; errorHint: string | null } {
+  if (isGroveError(error)) return { status: 'failed', error: error.message, errorKind: error.kind, errorHint: error.hint ?? null };
+  return { status: 'failed', error: (error as Error)?.message ?? String(error), errorKind: 'internal', errorHint: null };
+}
+
+function outcomeOf(result: AgentOutcome): Partial<TaskSnapshot> & { status: TaskResult['status'] } {
+  const common = { costMicros: result.costMicros, sessionId: result.sessionId, resultText: result.resultText };
+  if (result.status === 'completed') return { ...common, status: 'succeeded' };
+  if (result.status === 'cancelled') return { ...common, status: 'cancelled', error: result.error ?? 'cancelled' };
+  return { ...common, status: 'failed', error: result.error ?? `the agent ${result.status === 'abandoned' ? 'was lost' : 'failed'}`, errorKind: 'agent-failed', errorHint: 'See the run log (grove status) for what the agent said.' };
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+}
+
+export function newId(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}

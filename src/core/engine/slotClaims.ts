@@ -1,0 +1,87 @@
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { readJson, writeJsonAtomic } from '../store/atomicJson';
+import { withLock } from '../store/lock';
+import { identifySelf, type ProcessIdentity } from '../util/liveness';
+import type { Budget } from './budget';
+
+/**
+ * Slots are shared by every Grove process on the pool: ten `grove run` processes with four
+ * slots run four agents, not forty. A slot is claimed in `<groveDir>/slots.json` under the
+ * pool lock, in the same critical section that reserves the task's budget, so a task never
+ * holds a slot without its money or money without its slot.
+ */
+export interface SlotClaim {
+  taskId: string;
+  runId: string;
+  owner: ProcessIdentity;
+  at: string;
+}
+
+interface SlotsFile {
+  claims: Record<string, SlotClaim>;
+}
+
+export type Admission = { slot: string; budgetMicros: number | null } | null;
+
+export class SlotClaims {
+  readonly file: string;
+
+  constructor(private readonly groveDir: string, private readonly budget: Budget, private readonly now: () => Date = () => new Date()) {
+    this.file = path.join(groveDir, 'slots.json');
+  }
+
+  /**
+   * Claims the first free slot among `candidates` and reserves the task's budget with it.
+   * Returns null when every candidate is held (the caller waits); throws GroveError 'budget'
+   * when a slot is free but the money is not.
+   */
+  async admit(o: { taskId: string; runId: string; candidates: string[]; taskCapMicros?: number; slotCount: number }): Promise<Admission> {
+    return withLock(this.groveDir, async (lock) => {
+      const claims = await this.liveClaims();
+      const slot = o.candidates.find((name) => !claims[name]);
+      if (!slot) return null;
+      const budgetMicros = await this.budget.reserveLocked(lock, { key: o.taskId, runId: o.runId, taskId: o.taskId, taskCapMicros: o.taskCapMicros, slotCount: o.slotCount });
+      claims[slot] = { taskId: o.taskId, runId: o.runId, owner: await identifySelf(), at: this.now().toISOString() };
+      lock.assertHeld();
+      await writeJsonAtomic(this.file, { claims } satisfies SlotsFile);
+      return { slot, budgetMicros };
+    });
+  }
+
+  /** Frees the slot and drops the task's budget reservation (its cost is in the ledger by now). */
+  async discharge(o: { taskId: string; slot: string | null }): Promise<void> {
+    await withLock(this.groveDir, async (lock) => {
+      await this.budget.releaseLocked(lock, o.taskId);
+      if (!o.slot) return;
+      const claims = await this.liveClaims();
+      if (claims[o.slot]?.taskId !== o.taskId) return;
+      delete claims[o.slot];
+      lock.assertHeld();
+      await writeJsonAtomic(this.file, { claims } satisfies SlotsFile);
+    });
+  }
+
+  /** The slots held right now, by any process (read without the lock, for views). */
+  async claimed(): Promise<Record<string, SlotClaim>> {
+    return this.liveClaims();
+  }
+
+  private async liveClaims(): Promise<Record<string, SlotClaim>> {
+    const read = await readJson<SlotsFile>(this.file);
+    if (read.kind === 'missing') return {};
+    if (read.kind === 'corrupt' || typeof read.value?.claims !== 'object' || read.value.claims === null) {
+      // Claims only keep two processes off one slot name; the pool's reservations guard the
+      // worktrees themselves and the registry refuses a second active run per slot, so
+      // starting over is safe. The old file is kept for a look; the next admit rewrites it.
+      await fs.copyFile(this.file, `${this.file}.unreadable-${Date.now()}`).catch(() => undefined);
+      return {};
+    }
+    const ledger = await this.budget.ledger();
+    const live: Record<string, SlotClaim> = {};
+    for (const [slot, claim] of Object.entries(read.value.claims)) {
+      if (await this.budget.holdIsLive(claim, ledger.hasRun)) live[slot] = claim;
+    }
+    return live;
+  }
+}

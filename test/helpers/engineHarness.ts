@@ -1,0 +1,92 @@
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { locateRepository } from '../../src/core/git/repository';
+import { openEngine, type OpenedEngine, type OpenEngineOptions } from '../../src/core/engine/open';
+import { createRepo, tempDir } from './tempRepo';
+
+export const DOUBLE = path.resolve(__dirname, '../fixtures/claude-double/claude');
+
+/** What the double recorded about one run of it (GROVE_DOUBLE_RECORD_DIR). */
+export interface DoubleRecord {
+  argv: string[];
+  stdin: string;
+  cwd: string;
+  pid: number;
+  startedAt: number;
+  endedAt: number | null;
+  runId: string | null;
+}
+
+export function readRecords(dir: string): DoubleRecord[] {
+  return readdirSync(dir).filter((name) => name.endsWith('.json')).map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as DoubleRecord);
+}
+
+/** A flag's value, given as `--flag=value` (how the runner passes them) or `--flag value`. */
+export function flagValue(argv: string[], flag: string): string | undefined {
+  const attached = argv.find((arg) => arg.startsWith(`${flag}=`));
+  if (attached) return attached.slice(flag.length + 1);
+  const index = argv.indexOf(flag);
+  return index >= 0 ? argv[index + 1] : undefined;
+}
+
+/**
+ * An agent command that runs the double with a scenario picked by markers in the prompt, so one
+ * chain can have a failing step and a succeeding recovery: `[scenario:NAME]` sets
+ * GROVE_DOUBLE_SCENARIO, `[hang]` GROVE_DOUBLE_HANG=1, `[write:FILE]` GROVE_DOUBLE_WRITE_FILE.
+ */
+export function promptSteeredDouble(): string {
+  const dir = tempDir('grove-agent-');
+  const file = path.join(dir, 'agent');
+  writeFileSync(file, `#!/usr/bin/env node
+const fs = require('fs');
+const { spawnSync } = require('child_process');
+const input = fs.readFileSync(0, 'utf8');
+const env = { ...process.env };
+const scenario = input.match(/\\[scenario:([a-z-]+)\\]/);
+if (scenario) env.GROVE_DOUBLE_SCENARIO = scenario[1];
+if (input.includes('[hang]')) env.GROVE_DOUBLE_HANG = '1';
+const write = input.match(/\\[write:([\\w.-]+)\\]/);
+if (write) env.GROVE_DOUBLE_WRITE_FILE = write[1];
+const result = spawnSync(${JSON.stringify(DOUBLE)}, process.argv.slice(2), { input, stdio: ['pipe', 'inherit', 'inherit'], env });
+process.exit(result.status === null ? 1 : result.status);
+`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+export interface Harness {
+  repo: string;
+  groveDir: string;
+  recordDir: string;
+  opened: OpenedEngine;
+}
+
+export async function harness(options: Partial<OpenEngineOptions> & { env?: Record<string, string>; agentCommand?: string } = {}): Promise<Harness> {
+  const repo = createRepo();
+  const location = await locateRepository(repo);
+  const recordDir = path.join(tempDir('grove-records-'), 'records');
+  mkdirSync(recordDir);
+  const { env, ...rest } = options;
+  const opened = openEngine({
+    repo: location,
+    agentCommand: options.agentCommand ?? DOUBLE,
+    slotPollMs: 50,
+    ...rest,
+    settings: { ...rest.settings, env: { GROVE_DOUBLE_RECORD_DIR: recordDir, ...env, ...rest.settings?.env } },
+  });
+  return { repo, groveDir: location.groveDir, recordDir, opened };
+}
+
+/** Whether a pid is gone, waiting a little: a killed process's children die a moment after it. */
+export async function goneSoon(pid: number, withinMs = 3_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
