@@ -60,9 +60,7 @@ export function microsToUsd(micros: number): number {
   return micros / MICROS_PER_USD;
 }
 
-/** "$0.30", "$1.00", and "$0.0042" for the sub-cent amounts a short run costs. */
+/** "$0.30" and "$1.00" for whole cents; "$0.2417" and "$0.0042" where cents would hide what a run cost. */
 export function formatUsd(micros: number): string {
-  const usd = micros / MICROS_PER_USD;
-  if (micros !== 0 && Math.abs(micros) < 10_000) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(2)}`;
+  return `$${(micros / MICROS_PER_USD).toFixed(micros % 10_000 === 0 ? 2 : 4)}`;
 }
