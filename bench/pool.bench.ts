@@ -6,7 +6,7 @@
  * Measurements alternate between the two sides so machine load hits both alike.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -74,14 +74,25 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-async function cli(args: string[], cwd: string): Promise<string> {
-  const { stdout } = await execFileAsync(process.execPath, [CLI, ...args], { cwd });
+const GNU_TIME = '/usr/bin/time';
+const haveGnuTime = existsSync(GNU_TIME);
+
+/**
+ * Runs the CLI. Under GNU time when it is there, to also get the CPU time of the process and
+ * its git children: on a shared machine wall time swings with the load, CPU time much less.
+ */
+async function cli(args: string[], cwd: string, cpu: number[]): Promise<string> {
+  if (!haveGnuTime) return (await execFileAsync(process.execPath, [CLI, ...args], { cwd })).stdout.trim();
+  const { stdout, stderr } = await execFileAsync(GNU_TIME, ['-f', 'grove-cpu %U %S', process.execPath, CLI, ...args], { cwd });
+  const match = /grove-cpu ([\d.]+) ([\d.]+)/.exec(stderr);
+  if (match) cpu.push((Number(match[1]) + Number(match[2])) * 1000);
   return stdout.trim();
 }
 
 export async function run(): Promise<BenchReport> {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'grove-bench-pool-'));
   try {
+    const loadAtStart = os.loadavg().map((value) => value.toFixed(1)).join(' / ');
     console.error('generating the repository and node_modules...');
     const { repo, bytes } = generateRepository(parent);
     const template = generateNodeModules(parent);
@@ -97,6 +108,7 @@ export async function run(): Promise<BenchReport> {
 
     const gitAdd: number[] = [];
     const cliLease: number[] = [];
+    const cliLeaseCpu: number[] = [];
     const inProcessLease: number[] = [];
     const inProcessReturn: number[] = [];
     const removeAdd: number[] = [];
@@ -108,7 +120,7 @@ export async function run(): Promise<BenchReport> {
       git(repo, 'worktree', 'remove', '--force', baseline);
       for (let i = 0; i < 3; i++) {
         let leasedPath = '';
-        cliLease.push(await timed(async () => { leasedPath = await cli(['lease', '--root', root, '--holder', `cli ${round}-${i}`], repo); }));
+        cliLease.push(await timed(async () => { leasedPath = await cli(['lease', '--root', root, '--holder', `cli ${round}-${i}`], repo, cliLeaseCpu); }));
         await pool.returnWorktree(leasedPath);
       }
     }
@@ -147,7 +159,7 @@ export async function run(): Promise<BenchReport> {
       `Machine: ${machineLine()}; load average at the end ${load} (the machine is shared).`,
       `Repository: ${TRACKED_FILES.toLocaleString('en')} tracked files (${(bytes / 2 ** 20).toFixed(1)} MiB) in ${TRACKED_FILES / FILES_PER_FOLDER} folders, ` +
         `and in each pooled worktree an ignored node_modules of ${IGNORED_FILES.toLocaleString('en')} files. git ${git(repo, 'version').replace('git version ', '')}.`,
-      `Medians of ${ROUNDS_SLOW} rounds for the git side, ${cliLease.length} CLI leases, ${ROUNDS_FAST} in-process leases and returns; the two sides alternate.`,
+      `Load average at the start ${loadAtStart}. Medians of ${ROUNDS_SLOW} rounds for the git side, ${cliLease.length} CLI leases, ${ROUNDS_FAST} in-process leases and returns; the two sides alternate.`,
       '',
       '| What | Grove | Plain git | Grove is | Target |',
       '| --- | ---: | ---: | ---: | --- |',
@@ -155,6 +167,7 @@ export async function run(): Promise<BenchReport> {
       `| lease from the warm pool, in-process vs \`git worktree add\` | ${ms(m.inProcessLease)} | ${ms(m.gitAdd)} | ${ratio(m.gitAdd, m.inProcessLease)} faster | ≥ 20× |`,
       `| return (dirty check, detach, reset to base; node_modules kept) vs \`git worktree remove\` + \`add\` | ${ms(m.inProcessReturn)} | ${ms(m.removeAdd)} | ${ratio(m.removeAdd, m.inProcessReturn)} faster | ≥ 10× |`,
       `| \`grove lease\` CLI median (node start-up included) | ${ms(m.cliLease)} | | | < 150 ms |`,
+      ...(cliLeaseCpu.length ? [`| \`grove lease\` CLI CPU time (user + system, git children included), median | ${ms(median(cliLeaseCpu))} | | | |`] : []),
       `| in-process lease p50 / p90 | ${ms(m.inProcessLease)} / ${ms(m.inProcessLeaseP90)} | | | |`,
       '',
       'Plain git leaves a worktree without node_modules, so its real cost also includes reinstalling dependencies; that is not counted here.',
@@ -162,7 +175,7 @@ export async function run(): Promise<BenchReport> {
     return {
       markdown,
       data: { trackedFiles: TRACKED_FILES, trackedBytes: bytes, ignoredFiles: IGNORED_FILES, loadAverage: os.loadavg(), medians: m,
-        raw: { gitAdd, cliLease, inProcessLease, inProcessReturn, removeAdd } },
+        raw: { gitAdd, cliLease, cliLeaseCpu, inProcessLease, inProcessReturn, removeAdd } },
     };
   } finally {
     rmSync(parent, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 // innerHTML with data: everything from the workspace is text), styled by media/panel.css
 // with the theme's colours, and stateless apart from setState so a reload restores it.
 import type { ChainRunSnapshot, StepProgress } from '../src/core/engine/chains/types';
+import { formatUsd as usd } from '../src/core/money';
 import { parseToWebview, type FromWebview, type PanelState, type RenderedSummary, type SpendSummary } from '../src/vscode/panel/protocol';
 
 interface VsCodeApi {
@@ -26,11 +27,6 @@ function svg(tag: string, attrs: Record<string, string | number> = {}): SVGEleme
   const node = document.createElementNS(SVG, tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
   return node;
-}
-
-function usd(micros: number): string {
-  const dollars = micros / 1_000_000;
-  return dollars !== 0 && Math.abs(dollars) < 0.01 ? `$${dollars.toFixed(4)}` : `$${dollars.toFixed(2)}`;
 }
 
 function elapsed(step: { startedAt: string | null; endedAt: string | null }): string {

@@ -1,9 +1,9 @@
 /** Display helpers shared by the trees, the status bar and notifications. */
+import { formatUsd } from '../core/money';
 
+/** Money as the CLI prints it (src/core/money.ts): whole cents as $0.30, otherwise four places. */
 export function usd(micros: number): string {
-  const dollars = micros / 1_000_000;
-  if (dollars !== 0 && Math.abs(dollars) < 0.01) return `$${dollars.toFixed(4)}`;
-  return `$${dollars.toFixed(2)}`;
+  return formatUsd(micros);
 }
 
 export function shortSha(sha: string | null | undefined): string {

@@ -4,5 +4,7 @@ import { withLock } from '../../src/core/store/lock';
 const groveDir = process.argv[2];
 void withLock(groveDir, async () => {
   process.stdout.write('locked\n');
-  await new Promise(() => undefined);
+  // proper-lockfile's refresh timer is unref'd: without a timer of our own the process would
+  // simply exit (and remove its lock on the way out) instead of waiting to be killed.
+  await new Promise(() => setInterval(() => undefined, 1_000));
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { BASE_ARGS, buildAgentArgs } from '../../src/core/agents/agentArgs';
 import { agentCommandFrom } from '../../src/core/agents/agentCommand';
-import { microsToUsdString, usdToMicros } from '../../src/core/agents/money';
+import { microsToUsdString, usdToMicros } from '../../src/core/money';
 import { parseStreamJson, StreamJsonParser, type StreamEvent } from '../../src/core/agents/streamParser';
 import { isGroveError } from '../../src/core/errors';
 

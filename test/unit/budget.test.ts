@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Budget, type BudgetFile, type RunLookup } from '../../src/core/engine/budget';
-import { formatUsd, parseUsdToMicros } from '../../src/core/engine/money';
+import { formatUsd, parseUsdToMicros } from '../../src/core/money';
 import { buildAppendSystemPrompt, resolveSettings } from '../../src/core/engine/settings';
 import { isGroveError } from '../../src/core/errors';
 import { currentBootId } from '../../src/core/util/liveness';
@@ -27,6 +27,8 @@ describe('budget', () => {
     assert.equal(parseUsdToMicros('1'), 1_000_000);
     assert.equal(parseUsdToMicros('12.50'), 12_500_000);
     assert.equal(formatUsd(300_000), '$0.30');
+    assert.equal(formatUsd(241_674), '$0.2417', 'cents would hide what a run cost');
+    assert.equal(formatUsd(4_200), '$0.0042');
   });
 
   it('keeps the cap in microdollars and counts spent from the ledger, each run once', async () => {

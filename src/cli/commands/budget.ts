@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Budget } from '../../core/engine/budget';
-import { formatUsd, parseUsdToMicros } from '../../core/engine/money';
+import { formatUsd, parseUsdToMicros } from '../../core/money';
 import { RegistryLauncher } from '../../core/engine/registryLauncher';
 import { RunRegistry } from '../../core/agents/runRegistry';
 import { repositoryFor } from '../context';

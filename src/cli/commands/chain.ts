@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { EXIT_CODES, GroveError, type GroveErrorKind } from '../../core/errors';
 import { bindArguments, loadChainFile, resolveChainPath } from '../../core/engine/chains/parse';
 import type { ChainRunSnapshot, StepProgress } from '../../core/engine/chains/types';
-import { formatUsd } from '../../core/engine/money';
+import { formatUsd } from '../../core/money';
 import { cancelOnInterrupt, engineFor } from '../engineContext';
 import { note, printLine } from '../io';
 import { repositoryFor } from '../context';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EXIT_CODES, GroveError } from '../../core/errors';
-import { formatUsd } from '../../core/engine/money';
+import { formatUsd } from '../../core/money';
 import type { AgentSettings } from '../../core/engine/settings';
 import type { TaskResult } from '../../core/engine/types';
 import { cancelOnInterrupt, engineFor } from '../engineContext';

@@ -1,5 +1,5 @@
 import { GroveError } from '../errors';
-import { microsToUsdString, usdToMicros } from './money';
+import { microsToUsdString, usdToMicros } from '../money';
 
 /** The Claude CLI flags Grove resolves (global -> slot -> task) and passes to every run. */
 export interface AgentFlags {

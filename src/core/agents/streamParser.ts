@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { usdToMicros } from './money';
+import { usdToMicros } from '../money';
 
 /**
  * An incremental parser of `claude -p --output-format stream-json --verbose` output. Bytes go in

@@ -4,7 +4,7 @@ import { GroveError } from '../errors';
 import { readJson, writeJsonAtomic } from '../store/atomicJson';
 import { withLock, type LockContext } from '../store/lock';
 import { identifySelf, liveness, type ProcessIdentity } from '../util/liveness';
-import { formatUsd } from './money';
+import { formatUsd } from '../money';
 import { SpendTotals } from './spendTotals';
 
 /**

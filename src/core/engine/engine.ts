@@ -3,11 +3,11 @@ import { GroveError, isGroveError, type GroveErrorKind } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { Budget, type BudgetStatus } from './budget';
 import { EngineEvents } from './events';
-import { microsToUsd } from './money';
+import { microsToUsd } from '../money';
 import type { AgentFlags, AgentLauncher, AgentOutcome, AgentRun, ReservedWorktree, WorktreeProvider } from './ports';
 import { buildAppendSystemPrompt, resolveSettings, type AgentSettings, type SlotSettings } from './settings';
 import { SlotClaims } from './slotClaims';
-import { TERMINAL_TASK_STATUSES, type SlotSnapshot, type SlotState, type TaskResult, type TaskSnapshot, type TaskSpec } from './types';
+import { TERMINAL_TASK_STATUSES, type SlotSnapshot, type TaskResult, type TaskSnapshot, type TaskSpec } from './types';
 
 export interface EngineOptions {
   groveDir: string;
@@ -39,14 +39,8 @@ export interface DrainReport {
   timedOut: boolean;
 }
 
-interface Slot {
-  name: string;
-  state: SlotState;
-  taskId: string | null;
-  worktree: string | null;
-  costMicros: number;
-  tasksDone: number;
-}
+/** A slot's live record; `SlotSnapshot` is the copy handed out. */
+type Slot = SlotSnapshot;
 
 interface Task {
   snapshot: TaskSnapshot;

@@ -2,7 +2,7 @@ export { Engine, type EngineOptions, type DrainReport } from './engine';
 export { openEngine, type OpenEngineOptions, type OpenedEngine } from './open';
 export { Budget, type BudgetStatus } from './budget';
 export { EngineEvents, type EngineEvent, type EngineListener, type Subscription } from './events';
-export { formatUsd, parseUsdToMicros, MICROS_PER_USD } from './money';
+export { formatUsd, parseUsdToMicros, MICROS_PER_USD } from '../money';
 export { resolveSettings, buildAppendSystemPrompt, type AgentSettings, type SlotSettings, type SlotIdentity } from './settings';
 export type { TaskSpec, TaskSnapshot, TaskResult, TaskStatus, SlotSnapshot, LeftWork } from './types';
 export { ChainRunner, type ChainRun } from './chains/runner';

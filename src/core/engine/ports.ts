@@ -25,18 +25,9 @@ export interface WorktreeProvider {
   returnIfClean(o: { name: string; leaseId: string }): Promise<boolean>;
 }
 
-/** The agent CLI's flags the engine resolves (same names as the runner's AgentFlags). */
-export interface AgentFlags {
-  model?: string;
-  effort?: string;
-  maxTurns?: number;
-  maxBudgetUsd?: number;
-  permissionMode?: string;
-  allowedTools?: string[];
-  disallowedTools?: string[];
-  appendSystemPrompt?: string;
-  resume?: string;
-}
+/** The agent CLI's flags the engine resolves: the runner's own type, so the two cannot drift. */
+import type { AgentFlags } from '../agents/agentArgs';
+export type { AgentFlags };
 
 export interface AgentLaunch {
   runId: string;

@@ -7,11 +7,10 @@ import * as path from 'node:path';
  * with no lease. Elsewhere /proc does not exist and every list is empty.
  * `folders` must be real paths (symlinks resolved), as /proc reports them.
  *
- * Not counted: this process's own children (the git commands it runs in the worktree while
- * looking), and git processes in general. Those are short-lived tool runs (another grove
- * call's status, an editor's git integration); counting them would make a worktree look taken
- * for the instant a neighbour inspects it. A person or agent working there has a shell or a
- * program whose own cwd is inside, and that is counted.
+ * Not counted: git processes. Those are short-lived tool runs (the git commands Grove itself
+ * runs there while looking, another grove call's status, an editor's git integration);
+ * counting them would make a worktree look taken for the instant anyone inspects it. A person
+ * or agent working there has a shell or a program whose own cwd is inside, and that is counted.
  */
 export async function processesInside(folders: string[], ignorePids: number[] = [process.pid]): Promise<Map<string, number[]>> {
   const found = new Map<string, number[]>(folders.map((folder) => [folder, []]));
@@ -31,19 +30,17 @@ export async function processesInside(folders: string[], ignorePids: number[] = 
       return; // gone meanwhile, or another user's process we may not look into
     }
     const matching = folders.filter((folder) => cwd === folder || cwd.startsWith(folder + path.sep));
-    if (matching.length === 0 || (await isToolRun(pid, ignorePids))) return;
+    if (matching.length === 0 || (await isGit(pid))) return;
     for (const folder of matching) found.get(folder)!.push(pid);
   }));
   for (const list of found.values()) list.sort((a, b) => a - b);
   return found;
 }
 
-async function isToolRun(pid: number, ignorePids: number[]): Promise<boolean> {
+async function isGit(pid: number): Promise<boolean> {
   try {
     const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return name === 'git' || ignorePids.includes(parent);
+    return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'git';
   } catch {
     return true; // already gone
   }

@@ -6,7 +6,7 @@ import { bindArguments, loadChainFile } from '../../core/engine/chains/parse';
 import type { ChainRun } from '../../core/engine/chains/runner';
 import type { ChainDefinition, ChainRunSnapshot } from '../../core/engine/chains/types';
 import type { DrainReport } from '../../core/engine/engine';
-import { parseUsdToMicros } from '../../core/engine/money';
+import { parseUsdToMicros } from '../../core/money';
 import type { TaskResult } from '../../core/engine/types';
 import { usd } from '../format';
 import type { Notifier } from '../notifications';

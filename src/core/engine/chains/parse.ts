@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GroveError } from '../../errors';
-import { usdToMicros } from '../money';
+import { usdToMicros } from '../../money';
 import type { AgentSettings } from '../settings';
 import { findSkill, type SkillSource } from './skills';
 import { placeholdersIn } from './template';
@@ -169,7 +169,7 @@ function parseSettings(invalid: Invalid, object: Record<string, unknown>, prefix
     if (typeof object.maxBudgetUsd !== 'number' || !(object.maxBudgetUsd > 0) || !Number.isFinite(object.maxBudgetUsd)) {
       throw invalid.error(`${prefix}maxBudgetUsd`, 'an amount in US dollars above 0', object.maxBudgetUsd);
     }
-    settings.maxBudgetMicros = usdToMicros(object.maxBudgetUsd);
+    settings.maxBudgetMicros = usdToMicros(object.maxBudgetUsd) ?? 0;
   }
   return settings;
 }

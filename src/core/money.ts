@@ -1,3 +1,29 @@
+import { GroveError } from './errors';
+
+/** Money is kept in integer microdollars (1 USD = 1,000,000): sums never drift the way floats do. */
+export const MICROS_PER_USD = 1_000_000;
+
+/** Turns a USD amount typed by a person into microdollars, refusing zero, negatives and non-numbers. */
+export function parseUsdToMicros(raw: string, what = 'the budget'): number {
+  const text = raw.trim();
+  // Plain decimal only: "1e3", "0x10", "Infinity" and "" are what a typo looks like, not a budget.
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text)) {
+    throw new GroveError('usage', `${what} must be an amount in US dollars, got "${raw}"`, 'Give a positive number such as 5 or 12.50.');
+  }
+  const usd = Number(text);
+  if (!(usd > 0)) {
+    throw new GroveError('usage', `${what} must be more than $0, got "${raw}"`, 'Give a positive number such as 5 or 12.50.');
+  }
+  const micros = usdToMicros(usd) ?? NaN;
+  if (micros < 1) {
+    throw new GroveError('usage', `${what} must be more than $0, got "${raw}" (less than one microdollar)`, 'Give a positive number such as 5 or 12.50.');
+  }
+  if (!Number.isSafeInteger(micros)) {
+    throw new GroveError('usage', `${what} is too large: "${raw}"`, 'Give an amount below $9,000,000,000.');
+  }
+  return micros;
+}
+
 /**
  * Dollars to integer microdollars, rounded half up on the DECIMAL value the CLI printed.
  * `Math.round(usd * 1e6)` is wrong for values such as 0.2416735 (the double is
@@ -30,6 +56,11 @@ export function microsToUsdString(micros: number): string {
   return fraction ? `${whole}.${fraction}` : String(whole);
 }
 
+export function microsToUsd(micros: number): number {
+  return micros / MICROS_PER_USD;
+}
+
+/** "$0.30" and "$1.00" for whole cents; "$0.2417" and "$0.0042" where cents would hide what a run cost. */
 export function formatUsd(micros: number): string {
-  return `$${(micros / 1_000_000).toFixed(micros % 10_000 === 0 ? 2 : 4)}`;
+  return `$${(micros / MICROS_PER_USD).toFixed(micros % 10_000 === 0 ? 2 : 4)}`;
 }
