@@ -25,7 +25,7 @@ describe('e2e: an agent run survives a window reload', () => {
     await input.fill('Refactor the parser into small functions');
     await input.press('Enter');
     await page.locator('.monaco-list-row', { hasText: 'busy · Refactor the parser' }).waitFor();
-    await screenshot(page, '06-task-running-before-reload');
+    await screenshot(page, '08-task-running-before-reload');
 
     // The real command, so the workbench saves its editors (the panel among them) as it would on a desktop reload.
     const reloaded = page.waitForEvent('load', { timeout: 60_000 });
@@ -40,12 +40,12 @@ describe('e2e: an agent run survives a window reload', () => {
       await screenshot(page, 'failure-panel-not-restored');
       throw error;
     });
-    await screenshot(page, '07-after-reload-run-still-running-panel-restored');
+    await screenshot(page, '09-after-reload-run-still-running-panel-restored');
 
     const budget = page.locator('[id="grove-dev.grove.grove.budget"]');
     await waitFor(async () => /\$0\.24/.test(await budget.innerText().catch(() => '')), 60_000, 'the run\'s cost in the status bar');
     await attached.waitFor({ state: 'detached', timeout: 30_000 });
     assert.match(await budget.innerText(), /\$0\.24/);
-    await screenshot(page, '08-after-reload-result-landed');
+    await screenshot(page, '10-after-reload-result-landed');
   });
 });

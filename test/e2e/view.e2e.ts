@@ -83,4 +83,26 @@ describe('e2e: Grove in the browser VS Code with the packaged VSIX', () => {
     assert.match(await budget.innerText(), /\$0\.[1-9]\d|\$[1-9]/);
     await screenshot(page, '05-chain-done-panel-spend-chart-status-bar');
   });
+
+  it('turns the budget item to the warning colour past 80 % of the cap, and to the error colour at 100 %', async () => {
+    const { page } = workbench;
+    const budget = page.locator('[id="grove-dev.grove.grove.budget"]');
+    const spent = Number(/\$(\d+\.\d+)/.exec(await budget.innerText())![1]);
+    const setCap = async (usd: string) => {
+      await runFromPalette(page, 'Grove: Set Budget');
+      const input = page.locator('.quick-input-widget input');
+      await page.locator('.quick-input-widget', { hasText: 'Spend cap for the whole pool' }).waitFor();
+      await input.fill(usd);
+      await input.press('Enter');
+    };
+    await setCap((spent / 0.9).toFixed(2)); // spent is about 90 % of the cap
+    await page.locator('[id="grove-dev.grove.grove.budget"].warning-kind').waitFor();
+    await budget.hover();
+    await page.locator('.monaco-hover', { hasText: 'Grove spend' }).waitFor();
+    await screenshot(page, '06-status-bar-warning-at-90-percent-with-tooltip');
+    await setCap(spent.toFixed(2));
+    await page.locator('[id="grove-dev.grove.grove.budget"].error-kind').waitFor();
+    assert.match(await budget.innerText(), / \/ \$/);
+    await screenshot(page, '07-status-bar-error-at-100-percent');
+  });
 });
