@@ -349,8 +349,13 @@ export class Engine {
         this.retryLater();
         return;
       }
+      const slot = this.slotList.find((candidate) => candidate.name === admission.slot && candidate.state === 'idle');
+      if (!slot) {
+        // Scaled away (or set stopping) while we waited for the lock: give it back, try the others.
+        await this.claims.discharge({ taskId: task.snapshot.id, slot: admission.slot }).catch(() => undefined);
+        continue;
+      }
       this.queue.shift();
-      const slot = this.slotList.find((candidate) => candidate.name === admission.slot) as Slot;
       slot.state = 'busy';
       slot.taskId = task.snapshot.id;
       task.snapshot.slot = slot.name;

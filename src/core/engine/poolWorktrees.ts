@@ -18,7 +18,7 @@ export class PoolWorktrees implements WorktreeProvider {
   }
 
   async leaseIdOf(name: string): Promise<string | null> {
-    return (await this.pool.status()).find((worktree) => worktree.name === name)?.leaseId ?? null;
+    return (await this.pool.leaseOf(name))?.leaseId ?? null;
   }
 
   async lease(o: { holder: string }): Promise<{ name: string; path: string; leaseId: string }> {

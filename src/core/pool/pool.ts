@@ -96,7 +96,7 @@ type Pick =
   | { kind: 'existing'; lease: Lease }
   | { kind: 'wait' }
   | { kind: 'full'; detail: string }
-  | { kind: 'reuse' | 'create'; name: string; path: string; token: string; knownHead: string | null };
+  | { kind: 'reuse' | 'create'; name: string; path: string; token: string; knownHead: string | null; reservation?: { reservationId: string; head: string } };
 
 const LEASE_ID = /^[0-9a-f]{32}$/;
 const SAME_HOLDER_WAIT_MS = 100;
@@ -416,6 +416,15 @@ export class WorktreePool {
     return base;
   }
 
+  /**
+   * The lease a worktree is under, from the state file alone (no lock, no git): for callers
+   * that only need the lease id, where `status()` would inspect every worktree.
+   */
+  async leaseOf(name: string): Promise<Lease | null> {
+    const record = (await this.readOnly()).worktrees[validateName(name)];
+    return record?.lease ? toLease(record, true) : null;
+  }
+
   // ---------------------------------------------------------------- reservations (engine)
 
   /** A short-lived hold by this live process: heal clears it when the process dies. */
@@ -424,19 +433,43 @@ export class WorktreePool {
     if (!owner) throw new GroveError('usage', 'a reservation needs an owner (e.g. "slot-2")');
     if (options.leaseId !== undefined) checkLeaseIdFormat(options.leaseId);
     if (options.worktree !== undefined) return this.reserveNamed(owner, validateName(options.worktree), options);
-    const base = await this.resolveBase(options.base);
+    // Resolved while the lock is awaited: it is on the path of every task.
+    const basePromise = this.resolveBase(options.base);
+    basePromise.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
     const identity = await identifySelf();
+    const reset = options.reset !== false;
     const skipped = new Map<string, string>();
     for (;;) {
-      const pick = await this.mutate(async (state) => this.claimForUse(state, 'reserve', identity, skipped));
-      if (pick.kind === 'full') throw this.poolFull(pick.detail, skipped);
+      // A reused worktree is reserved in this same locked step (no separate claim to clear
+      // afterwards): the reservation keeps everyone else off it while it is checked and reset.
+      const pick = await this.mutate(async (state) => this.claimForUse(state, 'reserve', identity, skipped, undefined, owner));
+      if (pick.kind === 'full') {
+        await basePromise;
+        throw this.poolFull(pick.detail, skipped);
+      }
       if (pick.kind !== 'reuse' && pick.kind !== 'create') continue;
-      const prepared = await this.prepare(pick, base.commit, options.reset !== false, skipped);
+      let base: { commit: string };
+      try {
+        base = await basePromise;
+      } catch (error) {
+        await this.abandonPick(pick);
+        throw error;
+      }
+      const prepared = await this.prepare(pick, base.commit, reset, skipped);
       if (!prepared) continue;
+      if (pick.reservation && pick.reservation.head === prepared.head) {
+        return { name: pick.name, path: pick.path, reservationId: pick.reservation.reservationId, owner, head: prepared.head };
+      }
+      // A new worktree, or HEAD is not where the reservation said (the base moved, or no reset):
+      // one more locked step records where the task starts.
       return this.mutate(async (state) => {
-        const record = this.ownClaim(state, pick.name, pick.token);
+        const record = this.ownPick(state, pick);
         record.claim = null;
         record.head = prepared.head;
+        if (record.reservation) {
+          record.reservation.head = prepared.head;
+          return { name: record.name, path: record.path, reservationId: record.reservation.reservationId, owner, head: prepared.head };
+        }
         return this.setReservation(record, owner, identity, prepared.head);
       });
     }
@@ -542,11 +575,15 @@ export class WorktreePool {
    * The claim is what makes a lease never double-assign: one claim per worktree, taken and
    * checked inside the same critical section.
    */
-  private async claimForUse(state: PoolStateFile, op: ClaimOperation, identity: ProcessIdentity, skipped: Map<string, string>, holder?: string): Promise<Pick> {
+  private async claimForUse(state: PoolStateFile, op: ClaimOperation, identity: ProcessIdentity, skipped: Map<string, string>, holder?: string, reserveFor?: string): Promise<Pick> {
     const at = this.now().toISOString();
     const token = newId();
     const records = Object.values(state.worktrees).sort(byName);
     const available = records.find((record) => !record.lease && !record.reservation && !record.claim && !record.damaged && !skipped.has(record.name));
+    if (available && reserveFor !== undefined && available.head !== null) {
+      const reservation = this.setReservation(available, reserveFor, identity, available.head);
+      return { kind: 'reuse', name: available.name, path: available.path, token, knownHead: available.head, reservation };
+    }
     if (available) {
       available.claim = { op, token, identity, at, ...(holder ? { holder } : {}) };
       return { kind: 'reuse', name: available.name, path: available.path, token, knownHead: available.head };
@@ -602,7 +639,7 @@ export class WorktreePool {
     if (typeof checked === 'string') {
       this.logger.info(`${pick.name} is not reusable now: ${checked}`);
       skipped.set(pick.name, checked);
-      await this.releaseClaim(pick.name, pick.token);
+      await this.abandonPick(pick);
       return null;
     }
     try {
@@ -612,19 +649,34 @@ export class WorktreePool {
       return { head: base };
     } catch (error) {
       skipped.set(pick.name, errorText(error));
-      await this.releaseClaim(pick.name, pick.token);
+      await this.abandonPick(pick);
       return null;
     }
   }
 
-  /** Gives back a claim made for nothing: a placeholder for a new worktree goes, a reused one is released. */
+  /** Gives back a pick made for nothing: a placeholder for a new worktree goes, a reused one is released. */
   private async abandonPick(pick: Extract<Pick, { kind: 'reuse' | 'create' }>): Promise<void> {
     await this.mutate(async (state) => {
       const record = state.worktrees[pick.name];
-      if (record?.claim?.token !== pick.token) return;
+      if (!record) return;
+      if (pick.reservation) {
+        if (record.reservation?.reservationId === pick.reservation.reservationId) record.reservation = null;
+        return;
+      }
+      if (record.claim?.token !== pick.token) return;
       if (pick.kind === 'create') delete state.worktrees[pick.name];
       else record.claim = null;
     });
+  }
+
+  /** The record of a pick this process still holds (by its claim, or its reservation). */
+  private ownPick(state: PoolStateFile, pick: Extract<Pick, { kind: 'reuse' | 'create' }>): WorktreeRecord {
+    if (!pick.reservation) return this.ownClaim(state, pick.name, pick.token);
+    const record = state.worktrees[pick.name];
+    if (!record || record.reservation?.reservationId !== pick.reservation.reservationId) {
+      throw new GroveError('internal', `lost the reservation of ${pick.name} while preparing it`, 'Check `grove status`; then retry.');
+    }
+    return record;
   }
 
   /** Why a claimed, unleased worktree cannot be handed out now, or what it looks like if it can. */

@@ -352,6 +352,36 @@ describe('WorktreePool', () => {
       assert.equal(released.lease?.holder, 'alice');
     });
 
+    it('reserves a reused worktree at the base as it is now, after the base moved', async () => {
+      const { repo, pool } = await createPool();
+      const first = await pool.reserve({ owner: 'slot-1' });
+      await pool.releaseReservation({ name: first.name, reservationId: first.reservationId, holderIfWorkLeft: 'engine' });
+      writeFileSync(path.join(repo, 'later.txt'), 'later\n');
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-qm', 'later');
+      const again = await pool.reserve({ owner: 'slot-2' });
+      assert.equal(again.name, first.name, 'the available worktree is reused');
+      assert.equal(again.head, git(repo, 'rev-parse', 'main'));
+      assert.equal(git(again.path, 'rev-parse', 'HEAD'), again.head);
+      const { lease } = await pool.releaseReservation({ name: again.name, reservationId: again.reservationId, holderIfWorkLeft: 'engine' });
+      assert.equal(lease, null, 'moving to the new base is not work left by the task');
+      assert.equal((await pool.status())[0].state, 'available');
+    });
+
+    it('gives back a reused worktree it reserved but could not use, and takes another', async () => {
+      const { pool } = await createPool();
+      const first = await pool.reserve({ owner: 'slot-1' });
+      const second = await pool.reserve({ owner: 'slot-2' });
+      for (const reservation of [first, second]) {
+        await pool.releaseReservation({ name: reservation.name, reservationId: reservation.reservationId, holderIfWorkLeft: 'engine' });
+      }
+      writeFileSync(path.join(first.path, 'left-by-hand.txt'), 'x\n');
+      const picked = await pool.reserve({ owner: 'slot-3' });
+      assert.equal(picked.name, second.name, 'the dirty worktree is skipped');
+      const statuses = await pool.status();
+      assert.deepEqual(statuses.map((w) => [w.name, w.state, w.reservedBy]), [[first.name, 'dirty', null], [second.name, 'busy', 'slot-3']]);
+    });
+
     it('heal clears the reservation of a dead process but never a lease', async () => {
       const fixture = await createPool();
       const { pool, location } = fixture;
@@ -366,6 +396,18 @@ describe('WorktreePool', () => {
       writeFileSync(statePath, JSON.stringify(state));
       const statuses = await pool.status();
       assert.deepEqual(statuses.map((w) => [w.name, w.state]), [[lease.name, 'leased'], ['wt-2', 'available']]);
+    });
+  });
+
+  describe('leaseOf', () => {
+    it('tells the lease of a worktree from the state file, and null when it is not leased', async () => {
+      const { pool } = await createPool();
+      const lease = await pool.lease({ holder: 'alice' });
+      const reservation = await pool.reserve({ owner: 'slot-1' });
+      assert.deepEqual(await pool.leaseOf(lease.name), { ...lease, reused: true });
+      assert.equal(await pool.leaseOf(reservation.name), null);
+      assert.equal(await pool.leaseOf('wt-9'), null);
+      await rejectsWith(pool.leaseOf('../x'), 'usage', /path separator/);
     });
   });
 
