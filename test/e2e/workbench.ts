@@ -96,11 +96,16 @@ export function activityBarGrove(page: Page) {
   return page.getByRole('tablist', { name: 'Active View Switcher' }).getByRole('tab', { name: /^Grove/ });
 }
 
-/** Opens the Grove container from the activity bar. */
+/**
+ * Opens the Grove container from the activity bar. Its item toggles (a click on the open
+ * container closes it), and after a reload the sidebar may come back open a moment later:
+ * so wait a little for it, click only when it is closed, and click again if that closed it.
+ */
 export async function openGroveView(page: Page): Promise<void> {
-  // Clicking the activity bar item of the open container would close it.
   const header = page.locator('.pane-header', { hasText: 'Worktrees' });
-  if (await header.isVisible()) return;
-  await activityBarGrove(page).click();
-  await page.locator('.pane-header', { hasText: 'Worktrees' }).waitFor();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await header.waitFor({ timeout: attempt === 0 ? 3000 : 5000 }).then(() => true, () => false)) return;
+    await activityBarGrove(page).click();
+  }
+  await header.waitFor();
 }
