@@ -5,10 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import * as os from 'node:os';
 import { openEngine } from '../src/core/engine/open';
 import { locateRepository } from '../src/core/git/repository';
 import { cleanupTempDirs, createRepo } from '../test/helpers/tempRepo';
 import { DOUBLE } from '../test/helpers/engineHarness';
+import { installCounters, type Counter, type Counts } from './counters';
 import type { BenchReport } from './run';
 
 export const title = 'Engine: tasks through slots';
@@ -53,7 +55,7 @@ function sampleMemory(): { stop(): Peak } {
   return { stop: () => (clearInterval(timer), sample(), peak) };
 }
 
-async function engineRun(count: number) {
+async function engineRun(count: number, counter: Counter) {
   const repo = createRepo();
   const location = await locateRepository(repo);
   const opened = openEngine({ repo: location, slots: SLOTS, agentCommand: DOUBLE, settings: { env: { GROVE_DOUBLE_DELAY_MS: '0' } } });
@@ -61,21 +63,25 @@ async function engineRun(count: number) {
   await opened.engine.fanOut({ prompt: 'warm up', count: SLOTS });
   (globalThis as { gc?: () => void }).gc?.();
   const memory = sampleMemory();
+  counter.reset();
   const started = performance.now();
   const results = await opened.engine.fanOut({ prompt: 'bench task', count });
   const wall = performance.now() - started;
+  const counts = counter.read();
   const peak = memory.stop();
   const failed = results.filter((result) => result.status !== 'succeeded').length;
   if (failed) throw new Error(`${failed} of ${count} tasks failed: ${results.find((r) => r.status !== 'succeeded')?.error}`);
   const worktrees = (await opened.pool.status()).map((worktree) => worktree.path);
   opened.close();
-  return { wall, peak, worktrees };
+  return { wall, peak, worktrees, counts };
 }
 
 export async function run(): Promise<BenchReport> {
+  const counter = await installCounters();
   try {
-    const small = await engineRun(100);
-    const large = await engineRun(1000);
+    const load = os.loadavg();
+    const small = await engineRun(100, counter);
+    const large = await engineRun(1000, counter);
     for (const dir of large.worktrees) mkdirSync(dir, { recursive: true });
     const bareWall = await bare(1000, large.worktrees);
     const enginePerTask = large.wall / 1000;
@@ -92,7 +98,10 @@ export async function run(): Promise<BenchReport> {
       overheadMsPerTask: overheadMs,
       peak100: small.peak,
       peak1000: large.peak,
+      perTask: perTask(large.counts, 1000),
+      loadAverage: { before: load, after: os.loadavg() },
     };
+    const per = data.perTask;
     const markdown = [
       `Repository: the two-file test repository; ${SLOTS} slots on ${SLOTS} pooled worktrees (created before timing); the claude double with no delay; real pool, real run registry, real spend ledger, budget check per task (no cap).`,
       '',
@@ -104,6 +113,10 @@ export async function run(): Promise<BenchReport> {
       '',
       `Engine overhead per task (slot time over the bare agent): ${overheadMs.toFixed(0)} ms.`,
       '',
+      `Per task (1,000-task run): ${per.git.toFixed(2)} git processes (${Object.entries(per.gitByCommand).map(([command, n]) => `${command} ${n.toFixed(2)}`).join(', ')}), ` +
+        `${per.locks.toFixed(2)} pool-lock acquisitions (held ${per.lockHeldMs.toFixed(1)} ms each on average), ${per.fsyncs.toFixed(2)} fsyncs.`,
+      `Load average (1/5/15 min): ${load.map((n) => n.toFixed(2)).join(' / ')} at the start, ${data.loadAverage.after.map((n) => n.toFixed(2)).join(' / ')} at the end.`,
+      '',
       '| peak memory while running | RSS | heap used |',
       '|---|---|---|',
       `| 100 tasks | ${mb(small.peak.rss)} MiB | ${mb(small.peak.heap)} MiB |`,
@@ -112,6 +125,17 @@ export async function run(): Promise<BenchReport> {
     ].join('\n');
     return { markdown, data };
   } finally {
+    counter.uninstall();
     cleanupTempDirs();
   }
+}
+
+function perTask(counts: Counts, tasks: number) {
+  return {
+    git: counts.git / tasks,
+    gitByCommand: Object.fromEntries(Object.entries(counts.gitByCommand).map(([command, n]) => [command, n / tasks])),
+    locks: counts.locks / tasks,
+    lockHeldMs: counts.lockHeldMs / Math.max(1, counts.locks),
+    fsyncs: counts.fsyncs / tasks,
+  };
 }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { appendFileSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { appendSpend, ledgerPath, readLedger, totalSpentMicros } from '../../src/core/store/spendLedger';
+import { appendSpend, ledgerIndex, ledgerPath, readLedger, totalSpentMicros } from '../../src/core/store/spendLedger';
 import { cleanupTempDirs, tempDir } from '../helpers/tempRepo';
 
 const entry = (runId: string, costMicros: number) => ({ runId, taskId: null, slot: 'slot-1', costMicros, status: 'completed', at: new Date().toISOString() });
@@ -26,5 +26,19 @@ describe('spend ledger', () => {
     await appendSpend(groveDir, entry('b', 5));
     assert.deepEqual((await readLedger(groveDir)).map((line) => line.runId), ['a', 'b']);
     assert.equal(readFileSync(ledgerPath(groveDir), 'utf8').split('\n').length, 4);
+  });
+
+  it('reads only what was appended since its last look: lines written by others count, a line still being written does not yet', async () => {
+    const groveDir = path.join(tempDir(), 'grove');
+    const index = ledgerIndex(groveDir);
+    await appendSpend(groveDir, entry('a', 100));
+    assert.equal((await index.read()).spentMicros, 100);
+    appendFileSync(ledgerPath(groveDir), JSON.stringify(entry('b', 20)) + '\n{"runId":"c","costMicros":3');
+    const view = await index.read();
+    assert.equal(view.spentMicros, 120);
+    assert.ok(view.hasRun('b') && !view.hasRun('c'));
+    appendFileSync(ledgerPath(groveDir), '}\n');
+    assert.equal((await index.read()).spentMicros, 123);
+    assert.equal(await appendSpend(groveDir, entry('c', 999)), false, 'a run the index has is never appended twice');
   });
 });

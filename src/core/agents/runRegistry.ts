@@ -186,8 +186,12 @@ export class RunRegistry implements RunCoordinator {
 
   // RunCoordinator: used by the live runs.
 
-  finish(id: string, exit: ExitObservation): Promise<RunRecord> {
-    return withLock(this.groveDir, (lock) => this.finishUnderLock(lock, id, exit));
+  async finish(id: string, exit: ExitObservation): Promise<RunRecord> {
+    // The agent has exited: its log and stderr are read before taking the lock, so the locked
+    // step is only the decision and the two writes.
+    const files = runFiles(this.groveDir, id);
+    const output = await readOutput(files);
+    return withLock(this.groveDir, (lock) => this.finishUnderLock(lock, id, exit, output));
   }
 
   async markKill(id: string, reason: 'cancel' | 'timeout'): Promise<void> {
@@ -213,12 +217,12 @@ export class RunRegistry implements RunCoordinator {
    * (it skips a runId it already has), so a crash between the two writes is repaired by the
    * next finisher without losing or doubling the spend.
    */
-  private async finishUnderLock(lock: LockContext, id: string, exit: ExitObservation): Promise<RunRecord> {
+  private async finishUnderLock(lock: LockContext, id: string, exit: ExitObservation, output?: RunOutput): Promise<RunRecord> {
     const entry = await this.readEntry(id);
     if (!entry) throw unknownRun(id);
     if (isTerminal(entry)) return toRecord(entry);
     const files = runFiles(this.groveDir, id);
-    const [log, stderrTail] = await Promise.all([parseLogFile(files.log), readStderrTail(files.stderr)]);
+    const { log, stderrTail } = output ?? (await readOutput(files));
     const finished: RunEntry = { ...entry, ...decideOutcome(entry, log, exit, stderrTail), endedAt: this.now().toISOString() };
     lock.assertHeld();
     await appendSpend(this.groveDir, {
@@ -234,8 +238,7 @@ export class RunRegistry implements RunCoordinator {
   /** At most one active run per slot and per worktree; a holder whose agent is provably dead is recorded first. */
   private async reserve(lock: LockContext, slot: string | null, worktree: string | null): Promise<void> {
     if (slot === null && worktree === null) return;
-    for (const entry of await this.readAllEntries()) {
-      if (isTerminal(entry)) continue;
+    for (const entry of await this.readAllEntries({ activeOnly: true })) {
       const sameSlot = slot !== null && entry.slot === slot;
       const sameWorktree = worktree !== null && entry.worktree === worktree;
       if (!sameSlot && !sameWorktree) continue;
@@ -304,7 +307,12 @@ export class RunRegistry implements RunCoordinator {
     return read.value;
   }
 
-  private async readAllEntries(): Promise<RunEntry[]> {
+  /**
+   * Every entry in runs/; with `activeOnly`, only the ones not known to be terminal (those
+   * never change again): on the path of every start, under the lock, it must not grow with
+   * the number of runs kept.
+   */
+  private async readAllEntries(o: { activeOnly?: boolean } = {}): Promise<RunEntry[]> {
     let names: string[];
     try {
       names = await fs.readdir(runsDir(this.groveDir));
@@ -312,8 +320,9 @@ export class RunRegistry implements RunCoordinator {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const entries = await Promise.all(names.filter((name) => name.endsWith('.json')).map(async (name) => {
-      const id = name.slice(0, -'.json'.length);
+    const ids = names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length))
+      .filter((id) => !o.activeOnly || !this.terminalCache.has(id));
+    const entries = await Promise.all(ids.map(async (id) => {
       try {
         return await this.readEntry(id);
       } catch (error) {
@@ -321,8 +330,15 @@ export class RunRegistry implements RunCoordinator {
         return undefined;
       }
     }));
-    return entries.filter((entry): entry is RunEntry => entry !== undefined);
+    return entries.filter((entry): entry is RunEntry => entry !== undefined && !(o.activeOnly && isTerminal(entry)));
   }
+}
+
+type RunOutput = { log: Awaited<ReturnType<typeof parseLogFile>>; stderrTail: string[] };
+
+async function readOutput(files: RunFiles): Promise<RunOutput> {
+  const [log, stderrTail] = await Promise.all([parseLogFile(files.log), readStderrTail(files.stderr)]);
+  return { log, stderrTail };
 }
 
 function spawnAgent(command: string, args: string[], files: RunFiles, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {

@@ -5,7 +5,7 @@ import { readJson, writeJsonAtomic } from '../store/atomicJson';
 import { withLock, type LockContext } from '../store/lock';
 import { identifySelf, liveness, type ProcessIdentity } from '../util/liveness';
 import { formatUsd } from '../money';
-import { SpendTotals } from './spendTotals';
+import { ledgerIndex, type LedgerIndex, type LedgerView } from '../store/spendLedger';
 
 /**
  * The pool's spend cap, shared by every process on the pool. What was spent comes from the
@@ -55,12 +55,12 @@ export interface Hold {
 
 export class Budget {
   readonly file: string;
-  private readonly totals: SpendTotals;
+  private readonly totals: LedgerIndex;
   private readonly now: () => Date;
 
   constructor(private readonly options: BudgetOptions) {
     this.file = path.join(options.groveDir, 'budget.json');
-    this.totals = new SpendTotals(options.groveDir);
+    this.totals = ledgerIndex(options.groveDir);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -142,16 +142,12 @@ export class Budget {
     return (await liveness(hold.owner)) !== 'dead';
   }
 
-  async ledger(): Promise<{ spentMicros: number; hasRun(runId: string): boolean }> {
+  async ledger(): Promise<LedgerView> {
     return this.totals.read();
   }
 
   private async liveReservations(state: BudgetFile, hasRun: (runId: string) => boolean): Promise<Record<string, BudgetReservation>> {
-    const live: Record<string, BudgetReservation> = {};
-    for (const [key, reservation] of Object.entries(state.reservations)) {
-      if (await this.holdIsLive(reservation, hasRun)) live[key] = reservation;
-    }
-    return live;
+    return liveOnly(state.reservations, (reservation) => this.holdIsLive(reservation, hasRun));
   }
 
   private async statusOf(state: BudgetFile): Promise<BudgetStatus> {
@@ -173,6 +169,13 @@ export class Budget {
     lock.assertHeld();
     await writeJsonAtomic(this.file, state);
   }
+}
+
+/** The holds that still stand, judged all at once (each judgement may read a run entry). */
+export async function liveOnly<T>(holds: Record<string, T>, isLive: (hold: T) => Promise<boolean>): Promise<Record<string, T>> {
+  const entries = Object.entries(holds);
+  const verdicts = await Promise.all(entries.map(([, hold]) => isLive(hold)));
+  return Object.fromEntries(entries.filter((_, index) => verdicts[index]));
 }
 
 function isBudgetFile(value: unknown): value is Partial<BudgetFile> {

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { readJson, writeJsonAtomic } from '../store/atomicJson';
 import { withLock } from '../store/lock';
 import { identifySelf, type ProcessIdentity } from '../util/liveness';
-import type { Budget } from './budget';
+import { liveOnly, type Budget } from './budget';
 
 /**
  * Slots are shared by every Grove process on the pool: ten `grove run` processes with four
@@ -54,7 +54,8 @@ export class SlotClaims {
     await withLock(this.groveDir, async (lock) => {
       await this.budget.releaseLocked(lock, o.taskId);
       if (!o.slot) return;
-      const claims = await this.liveClaims();
+      // Only this task's own claim is touched: judging everyone else's (what admit does) is not needed to free one.
+      const claims = await this.readClaims();
       if (claims[o.slot]?.taskId !== o.taskId) return;
       delete claims[o.slot];
       lock.assertHeld();
@@ -68,6 +69,12 @@ export class SlotClaims {
   }
 
   private async liveClaims(): Promise<Record<string, SlotClaim>> {
+    const claims = await this.readClaims();
+    const ledger = await this.budget.ledger();
+    return liveOnly(claims, (claim) => this.budget.holdIsLive(claim, ledger.hasRun));
+  }
+
+  private async readClaims(): Promise<Record<string, SlotClaim>> {
     const read = await readJson<SlotsFile>(this.file);
     if (read.kind === 'missing') return {};
     if (read.kind === 'corrupt' || typeof read.value?.claims !== 'object' || read.value.claims === null) {
@@ -77,11 +84,6 @@ export class SlotClaims {
       await fs.copyFile(this.file, `${this.file}.unreadable-${Date.now()}`).catch(() => undefined);
       return {};
     }
-    const ledger = await this.budget.ledger();
-    const live: Record<string, SlotClaim> = {};
-    for (const [slot, claim] of Object.entries(read.value.claims)) {
-      if (await this.budget.holdIsLive(claim, ledger.hasRun)) live[slot] = claim;
-    }
-    return live;
+    return read.value.claims;
   }
 }

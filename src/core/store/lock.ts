@@ -21,7 +21,32 @@ export interface LockContext {
 
 export const LOCK_FILE_NAME = 'pool.lock';
 
+/**
+ * Callers in one process take turns here, in order, and only the one whose turn it is asks for
+ * the lock file. Without this, every task of an engine polled the lock file on its own (each
+ * poll a mkdir and a timer): with eight slots that was most of the process's CPU time around
+ * the lock, and the lock sat free between a release and the next poll. Other processes still
+ * compete for the file as before.
+ */
+const turns = new Map<string, Promise<void>>();
+
 export async function withLock<T>(groveDir: string, work: (lock: LockContext) => Promise<T>): Promise<T> {
+  const key = path.resolve(groveDir);
+  const previous = turns.get(key) ?? Promise.resolve();
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const mine = previous.then(() => done);
+  turns.set(key, mine);
+  await previous;
+  try {
+    return await withFileLock(groveDir, work);
+  } finally {
+    finished();
+    if (turns.get(key) === mine) turns.delete(key);
+  }
+}
+
+async function withFileLock<T>(groveDir: string, work: (lock: LockContext) => Promise<T>): Promise<T> {
   await fs.mkdir(groveDir, { recursive: true });
   let compromised: Error | undefined;
   let release: () => Promise<void>;

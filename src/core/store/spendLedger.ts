@@ -18,6 +18,12 @@ export interface LedgerEntry {
   at: string;
 }
 
+/** What the ledger says right now: the total (each runId counted once) and which runs it has. */
+export interface LedgerView {
+  spentMicros: number;
+  hasRun(runId: string): boolean;
+}
+
 export const LEDGER_FILE_NAME = 'spend.jsonl';
 
 export function ledgerPath(groveDir: string): string {
@@ -26,7 +32,14 @@ export function ledgerPath(groveDir: string): string {
 
 /** Every readable entry in order; a torn or foreign line (crash mid-append, hand edit) is skipped. */
 export async function readLedger(groveDir: string): Promise<LedgerEntry[]> {
-  return (await readLedgerFile(ledgerPath(groveDir))).entries;
+  let text: string;
+  try {
+    text = await fs.readFile(ledgerPath(groveDir), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return text.split('\n').map(parseEntry).filter((entry): entry is LedgerEntry => entry !== undefined);
 }
 
 export async function totalSpentMicros(groveDir: string): Promise<number> {
@@ -36,7 +49,7 @@ export async function totalSpentMicros(groveDir: string): Promise<number> {
 }
 
 export async function hasLedgerEntry(groveDir: string, runId: string): Promise<boolean> {
-  return (await readLedger(groveDir)).some((entry) => entry.runId === runId);
+  return (await ledgerIndex(groveDir).read()).hasRun(runId);
 }
 
 /**
@@ -44,13 +57,12 @@ export async function hasLedgerEntry(groveDir: string, runId: string): Promise<b
  * wrote. Call it under the pool lock: the check and the append must not race another finisher.
  */
 export async function appendSpend(groveDir: string, entry: LedgerEntry): Promise<boolean> {
-  const file = ledgerPath(groveDir);
-  const { entries, endsWithNewline } = await readLedgerFile(file);
-  if (entries.some((existing) => existing.runId === entry.runId)) return false;
+  const index = ledgerIndex(groveDir);
+  if ((await index.read()).hasRun(entry.runId)) return false;
   // A line torn by a crash has no newline; starting a fresh line keeps this entry readable.
-  const line = (endsWithNewline ? '' : '\n') + JSON.stringify(entry) + '\n';
+  const line = (index.endsWithNewline ? '' : '\n') + JSON.stringify(entry) + '\n';
   await fs.mkdir(groveDir, { recursive: true });
-  const handle = await fs.open(file, 'a');
+  const handle = await fs.open(index.file, 'a');
   try {
     await handle.write(line);
     await handle.sync();
@@ -60,20 +72,78 @@ export async function appendSpend(groveDir: string, entry: LedgerEntry): Promise
   return true;
 }
 
-async function readLedgerFile(file: string): Promise<{ entries: LedgerEntry[]; endsWithNewline: boolean }> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], endsWithNewline: true };
-    throw error;
+const indices = new Map<string, LedgerIndex>();
+
+/** This process's index of a ledger (one per file, shared by the runner and the budget). */
+export function ledgerIndex(groveDir: string): LedgerIndex {
+  const file = ledgerPath(groveDir);
+  let index = indices.get(file);
+  if (!index) indices.set(file, (index = new LedgerIndex(file)));
+  return index;
+}
+
+/**
+ * Running totals and run ids of the ledger. The ledger only grows, so each read takes just the
+ * bytes added since the last one: checking the budget before every task, and the runId before
+ * every append, stay cheap after thousands of runs. A run id seen twice is counted once.
+ */
+export class LedgerIndex {
+  private offset = 0;
+  private total = 0;
+  private size = 0;
+  private readonly runIds = new Set<string>();
+
+  constructor(readonly file: string) {}
+
+  /** Whether the file, as last read, ends with a complete line (false after a torn append). */
+  get endsWithNewline(): boolean {
+    return this.size === this.offset;
   }
-  const entries: LedgerEntry[] = [];
-  for (const line of text.split('\n')) {
-    const entry = parseEntry(line);
-    if (entry) entries.push(entry);
+
+  async read(): Promise<LedgerView> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.reset();
+      return this.view();
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size < this.offset) this.reset(); // replaced by a shorter file: start over rather than miscount
+      this.size = size;
+      if (size > this.offset) {
+        const buffer = Buffer.alloc(size - this.offset);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset);
+        // A line still being appended has no newline yet: leave it for the next read.
+        const complete = buffer.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
+        for (const line of buffer.subarray(0, complete).toString('utf8').split('\n')) this.count(parseEntry(line));
+        this.offset += complete;
+      }
+    } finally {
+      await handle.close();
+    }
+    return this.view();
   }
-  return { entries, endsWithNewline: text.length === 0 || text.endsWith('\n') };
+
+  private count(entry: LedgerEntry | undefined): void {
+    if (!entry || this.runIds.has(entry.runId)) return;
+    this.runIds.add(entry.runId);
+    this.total += Math.max(0, Math.round(entry.costMicros));
+  }
+
+  private reset(): void {
+    this.offset = 0;
+    this.total = 0;
+    this.size = 0;
+    this.runIds.clear();
+  }
+
+  private view(): LedgerView {
+    const runIds = this.runIds;
+    return { spentMicros: this.total, hasRun: (runId) => runIds.has(runId) };
+  }
 }
 
 function parseEntry(line: string): LedgerEntry | undefined {
@@ -90,6 +160,6 @@ function parseEntry(line: string): LedgerEntry | undefined {
       at: String(value.at ?? ''),
     };
   } catch {
-    return undefined;
+    return undefined; // a torn line from a crash mid-append carries no trustworthy amount
   }
 }

@@ -85,6 +85,9 @@ export function identifySelf(): Promise<ProcessIdentity> {
  * now another process, or a different boot). unknown: we cannot tell, so nobody reaps it.
  */
 export async function liveness(owner: ProcessIdentity): Promise<Liveness> {
+  // Our own holds (every reservation and claim the engine has out) are checked on each locked
+  // step: this process is alive by definition, no need to read /proc for it.
+  if (owner.pid === process.pid && selfIdentity && sameIdentity(owner, await selfIdentity)) return 'alive';
   const bootId = await currentBootId();
   if (owner.bootId && bootId) {
     if (owner.bootId !== bootId) return 'dead';
@@ -97,6 +100,10 @@ export async function liveness(owner: ProcessIdentity): Promise<Liveness> {
   if (startTime === null) return pidExists(owner.pid) ? 'unknown' : 'dead';
   if (owner.startTime === null) return 'unknown';
   return startTime === owner.startTime ? 'alive' : 'dead';
+}
+
+function sameIdentity(a: ProcessIdentity, b: ProcessIdentity): boolean {
+  return a.pid === b.pid && a.startTime !== null && a.startTime === b.startTime && a.bootId !== null && a.bootId === b.bootId;
 }
 
 function pidExists(pid: number): boolean {
