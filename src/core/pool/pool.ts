@@ -7,8 +7,9 @@ import type { RepositoryLocation } from '../git/repository';
 import { withLock } from '../store/lock';
 import { identifySelf, liveness, type ProcessIdentity } from '../util/liveness';
 import { addWorktree, listWorktrees, pruneWorktreeRegistrations, removeWorktree } from '../git/worktrees';
-import { checkoutDetached, defaultBase, inspectWork, readHead, resetKeepingIgnored, resolveCommit, type WorkInspection } from '../git/worktreeState';
+import { checkoutDetached, inspectWork, readHead, resetKeepingIgnored, resolveCommit, type WorkInspection } from '../git/worktreeState';
 import { parkWork, type ParkedWork } from '../git/park';
+import { DefaultBaseCache } from '../git/defaultBaseCache';
 import { heal } from './heal';
 import { nextName, printable, validateHolder, validateName } from './names';
 import { processesInside } from './processes';
@@ -116,6 +117,7 @@ export class WorktreePool {
   private readonly logger: Logger;
   private readonly now: () => Date;
   private readonly postCreate?: (worktreePath: string) => Promise<void>;
+  private readonly defaultBase: DefaultBaseCache;
 
   constructor(options: PoolOptions) {
     this.repo = options.repo;
@@ -125,6 +127,7 @@ export class WorktreePool {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
     this.postCreate = options.postCreate;
+    this.defaultBase = new DefaultBaseCache(options.repo.mainWorktree, options.repo.commonDir);
     if (!Number.isSafeInteger(this.max) || this.max < 1) {
       throw new GroveError('usage', `the pool maximum must be a whole number of at least 1, got ${this.max}`, 'Pass --max N or set GROVE_MAX.');
     }
@@ -540,16 +543,18 @@ export class WorktreePool {
       return { lease: record?.lease ? toLease(record, true) : null };
     }
     const reservedAt = record.reservation.head;
-    let workLeft: boolean;
+    let workLeft = true;
     let headNow: string | null = null;
-    try {
-      const work = await inspectWork(record.path, reservedAt, { readOnly: true });
-      headNow = work.head;
-      workLeft = work.hasWork || work.head !== reservedAt;
-    } catch (error) {
-      // Cannot look: keep it held rather than hand out what may be work.
-      this.logger.warn(`release: cannot inspect ${name} (${errorText(error)}); keeping it leased`);
-      workLeft = true;
+    // Inside a lease the work stays with the lease whatever it is: no need to look.
+    if (!record.lease) {
+      try {
+        const work = await inspectWork(record.path, reservedAt, { readOnly: true });
+        headNow = work.head;
+        workLeft = work.hasWork || work.head !== reservedAt;
+      } catch (error) {
+        // Cannot look: keep it held rather than hand out what may be work.
+        this.logger.warn(`release: cannot inspect ${name} (${errorText(error)}); keeping it leased`);
+      }
     }
     return this.mutate(async (state) => {
       const live = state.worktrees[name];
@@ -693,7 +698,7 @@ export class WorktreePool {
   }
 
   private async resolveBase(ref?: string): Promise<{ ref: string; commit: string }> {
-    if (ref === undefined) return defaultBase(this.repo.mainWorktree);
+    if (ref === undefined) return this.defaultBase.get();
     // eslint-disable-next-line no-control-regex
     if (ref.trim() === '' || ref.startsWith('-') || /[\u0000-\u001f\u007f]/.test(ref)) {
       throw new GroveError('usage', `"${printable(ref)}" is not a usable base ref`, 'Pass a branch, tag or commit with --base.');
