@@ -6,10 +6,7 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s ==\n' "$*"; }
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "npm ci"
-  npm ci --no-audit --no-fund
-fi
+bash scripts/ensure-deps.sh
 
 step "type check";  npx tsc --noEmit -p . && npx tsc --noEmit -p webview
 step "lint";        npx eslint .
