@@ -1,3 +1,5 @@
+// First: its clock starts before any other module of the bundle is evaluated.
+import './vscode/loadClock';
 import type * as vscode from 'vscode';
 import { activateGrove } from './vscode/activate';
 import type { GroveApi } from './vscode/api';
