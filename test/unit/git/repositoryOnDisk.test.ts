@@ -7,14 +7,14 @@ import { cleanupTempDirs, createRepo, git, tempDir } from '../../helpers/tempRep
 
 /** The file-system answer must be git's answer (locateRepository) whenever it gives one. */
 async function assertAgreesWithGit(folder: string): Promise<void> {
-  const onDisk = await findRepositoryOnDisk(folder);
+  const onDisk = findRepositoryOnDisk(folder);
   assert.ok(onDisk, `no answer from the file system for ${folder}`);
   assert.deepEqual(onDisk, await locateRepository(folder));
 }
 
 /** Where git refuses, the file system gives no answer (the caller then asks git, which says why). */
 async function assertLeftToGit(folder: string): Promise<void> {
-  assert.equal(await findRepositoryOnDisk(folder), null);
+  assert.equal(findRepositoryOnDisk(folder), null);
   await assert.rejects(locateRepository(folder));
 }
 
@@ -33,7 +33,7 @@ describe('findRepositoryOnDisk', () => {
     git(repo, 'worktree', 'add', '-q', '-b', 'feature', linked);
     await assertAgreesWithGit(linked);
     await assertAgreesWithGit(path.join(linked, 'src'));
-    assert.equal((await findRepositoryOnDisk(linked))?.mainWorktree, repo);
+    assert.equal(findRepositoryOnDisk(linked)?.mainWorktree, repo);
   });
 
   it('agrees inside a submodule (a relative gitdir file under .git/modules, core.worktree pointing back)', async () => {
@@ -43,7 +43,7 @@ describe('findRepositoryOnDisk', () => {
     git(repo, 'commit', '-q', '-m', 'add submodule');
     const submodule = path.join(repo, 'vendor', 'lib');
     await assertAgreesWithGit(submodule);
-    assert.equal((await findRepositoryOnDisk(submodule))?.commonDir, path.join(repo, '.git', 'modules', 'vendor', 'lib'));
+    assert.equal(findRepositoryOnDisk(submodule)?.commonDir, path.join(repo, '.git', 'modules', 'vendor', 'lib'));
   });
 
   it('agrees with a separate git dir, packed refs and a detached HEAD', async () => {
