@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { GroveApi } from '../src/vscode/api';
 
-interface Progress { activationMs: number[]; readyMs?: number[]; done?: boolean; refreshMs?: number[]; renderMs?: number[]; rows?: number; error?: string }
+interface Progress { activationMs: number[]; readyMs?: number[]; loadMs?: number[]; sessionMs?: number[]; repositoryMs?: number[]; done?: boolean; refreshMs?: number[]; renderMs?: number[]; rows?: number; error?: string }
 
 const OUT = process.env.GROVE_BENCH_OUT ?? '/tmp/grove-editor-bench.json';
 const SAMPLES = Number(process.env.GROVE_BENCH_ACTIVATIONS ?? 5);
@@ -44,6 +44,9 @@ export async function run(): Promise<void> {
       await api.firstRender;
       progress.activationMs.push(api.activationMs!);
       (progress.readyMs ??= []).push(api.rowsReadyMs ?? -1);
+      (progress.loadMs ??= []).push(api.bundleLoadMs);
+      (progress.sessionMs ??= []).push(api.sessionReadyMs ?? -1);
+      (progress.repositoryMs ??= []).push(api.activationSteps.repository ?? -1);
     }
     writeFileSync(OUT, JSON.stringify(progress));
     if (progress.activationMs.length <= SAMPLES) {

@@ -19,13 +19,13 @@ say() { printf '[install-vscode-test] %s\n' "$*" >&2; }
 mkdir -p "$CACHE"
 
 # --- Debian packages ------------------------------------------------------------------
-# libkrb5-dev: code-server's native `kerberos` module; ripgrep: replaces @vscode/ripgrep's
-# GitHub download; chromium: the browser Playwright drives (never `playwright install`).
-needed=()
-for pkg in libkrb5-dev ripgrep chromium; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || needed+=("$pkg")
-done
-if [ "${#needed[@]}" -gt 0 ]; then
+# Installs the missing ones of the given Debian packages (root only; otherwise says how).
+apt_install() {
+  local needed=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || needed+=("$pkg")
+  done
+  [ "${#needed[@]}" -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     say "missing Debian packages: ${needed[*]}; run as root or: sudo apt-get install -y ${needed[*]}"
     exit 3
@@ -38,7 +38,10 @@ if [ "${#needed[@]}" -gt 0 ]; then
     apt-get install -y --no-install-recommends "${needed[@]}" >>"$CACHE/apt.log" 2>&1 \
       || { tail -20 "$CACHE/apt.log" >&2; exit 1; }
   fi
-fi
+}
+# libkrb5-dev: code-server's native `kerberos` module; ripgrep: replaces @vscode/ripgrep's
+# GitHub download; chromium: the browser Playwright drives (never `playwright install`).
+apt_install libkrb5-dev ripgrep chromium
 
 # --- code-server ----------------------------------------------------------------------
 if [ -f "$SERVER_DIR/.complete" ]; then
@@ -93,6 +96,12 @@ if [ ! -f "$desktop_marker" ]; then
     : >"$desktop_marker"
     say "desktop VS Code cannot be downloaded here: the code-server route is used"
   fi
+fi
+
+# Desktop VS Code needs a display: on a headless Linux machine the integration harness runs
+# it under `xvfb-run -a` (scripts/run-integration.ts), so install Xvfb for that route only.
+if [ -s "$desktop_marker" ] && [ "$(uname -s)" = Linux ] && [ -z "${DISPLAY:-}" ] && ! command -v xvfb-run >/dev/null; then
+  apt_install xvfb
 fi
 
 printf '%s\n' "$SERVER_DIR/package/out/node/entry.js"

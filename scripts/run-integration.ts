@@ -5,9 +5,11 @@
 // Trusted run: desktop VS Code through @vscode/test-electron where the install script could
 // download it, else code-server's browser route (the `payload` URL parameter loads the
 // extension under development and calls test/integration/index.ts `run()` in the server's
-// extension host). Restricted run (--restricted): always code-server, started WITHOUT
+// extension host). On Linux without a DISPLAY the desktop route reruns this harness under
+// `xvfb-run -a`. Restricted run (--restricted): always code-server, started WITHOUT
 // --disable-workspace-trust and with the trust prompt off, so the folder opens in Restricted
 // Mode (test-electron always disables workspace trust, so it cannot test this).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildExtension, buildIntegrationTests } from './buildTests';
@@ -115,9 +117,39 @@ async function runInDesktop(executable: string, testsIndex: string, resultsPath:
   }).catch(() => undefined); // the results file decides, and says why
 }
 
+/** Desktop VS Code opens a window: on Linux without a display it needs a virtual one. */
+function needsVirtualDisplay(): boolean {
+  return process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, command)));
+}
+
+/**
+ * Runs this same harness again under `xvfb-run -a` (a virtual X display on a free number;
+ * scripts/install-vscode-test.sh installs it for the desktop route) and returns its exit
+ * code, or null when xvfb-run is missing.
+ */
+function rerunUnderXvfb(): number | null {
+  if (!onPath('xvfb-run')) return null;
+  console.log('[integration] no DISPLAY: running desktop VS Code under xvfb-run -a');
+  const rerun = spawnSync('xvfb-run', ['-a', process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  return rerun.status ?? 1;
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const suite = options.restricted ? 'restricted' : 'trusted';
+  const desktop = options.restricted ? null : desktopVsCode();
+  if (desktop && needsVirtualDisplay()) {
+    const code = rerunUnderXvfb();
+    if (code !== null) {
+      process.exitCode = code;
+      return;
+    }
+    console.warn('[integration] no DISPLAY and no xvfb-run (apt-get install xvfb): desktop VS Code may fail to open');
+  }
   console.log(`\n[integration:${suite}] building the extension and the tests`);
   await buildExtension();
   const testsIndex = await buildIntegrationTests();
@@ -129,7 +161,6 @@ async function main(): Promise<void> {
   rmSync(resultsPath, { force: true });
   rmSync(`${resultsPath}.done`, { force: true });
 
-  const desktop = options.restricted ? null : desktopVsCode();
   const started = Date.now();
   try {
     if (desktop) {

@@ -27,6 +27,12 @@ export interface GroveApi {
   readonly activationMs: number | null;
   /** Milliseconds from the start of `activate` to the worktree rows being ready (the state file read). */
   readonly rowsReadyMs: number | null;
+  /** Milliseconds from the start of `activate` to the session (engine, pool, runner) wired, after the first draw. */
+  readonly sessionReadyMs: number | null;
+  /** Milliseconds the extension bundle's modules took to evaluate (before `activate` was called). */
+  readonly bundleLoadMs: number;
+  /** Activation's milestones, milliseconds from the start of `activate` (also in the log). */
+  readonly activationSteps: Readonly<Record<string, number>>;
   readonly testing: {
     readonly ui: ScriptedUi;
     /** Route confirmations, input boxes and quick picks through `ui`'s scripted answers. */

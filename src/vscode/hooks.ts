@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import * as vscode from 'vscode';
 import { GroveError } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -24,6 +23,9 @@ export async function runPostCreateHook(worktreePath: string, logger: Logger): P
   }
   const [file, ...args] = command;
   logger.info(`post-create hook in ${worktreePath}: ${command.join(' ')}`);
+  // Loaded here, not with the extension: execa costs tens of milliseconds to load, and most
+  // windows never run a hook (see BENCHMARKS.md, editor activation).
+  const { execa } = await import('execa');
   const result = await execa(file, args, { cwd: worktreePath, reject: false, timeout: 10 * 60_000, stdin: 'ignore', all: true });
   if (result.exitCode !== 0 || result.failed) {
     throw new GroveError('internal', `the post-create hook ${command.join(' ')} failed in ${worktreePath}: ${result.shortMessage ?? `exit ${result.exitCode}`}`,

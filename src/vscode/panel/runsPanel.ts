@@ -7,8 +7,10 @@ import { readLedger } from '../../core/store/spendLedger';
 import type { GroveSession } from '../session';
 import { parseFromWebview, type PanelState, type RenderedSummary, type ToWebview } from './protocol';
 import { summarizeSpend } from './spendSummary';
+import { PANEL_VIEW_TYPE } from './viewType';
 
-export const PANEL_VIEW_TYPE = 'grove.runs';
+export { PANEL_VIEW_TYPE };
+
 const RECENT_CHAINS = 20;
 
 /**
