@@ -1,25 +1,13 @@
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { locateRepository } from '../../src/core/git/repository';
 import { openEngine, type OpenedEngine, type OpenEngineOptions } from '../../src/core/engine/open';
 import { createRepo, tempDir } from './tempRepo';
+import { DOUBLE, doubleRecords } from './claudeDouble';
 
-export const DOUBLE = path.resolve(__dirname, '../fixtures/claude-double/claude');
-
-/** What the double recorded about one run of it (GROVE_DOUBLE_RECORD_DIR). */
-export interface DoubleRecord {
-  argv: string[];
-  stdin: string;
-  cwd: string;
-  pid: number;
-  startedAt: number;
-  endedAt: number | null;
-  runId: string | null;
-}
-
-export function readRecords(dir: string): DoubleRecord[] {
-  return readdirSync(dir).filter((name) => name.endsWith('.json')).map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as DoubleRecord);
-}
+export { DOUBLE, type DoubleRecord } from './claudeDouble';
+/** What each run of the double recorded (GROVE_DOUBLE_RECORD_DIR). */
+export const readRecords = doubleRecords;
 
 /** A flag's value, given as `--flag=value` (how the runner passes them) or `--flag value`. */
 export function flagValue(argv: string[], flag: string): string | undefined {

@@ -1,4 +1,5 @@
 import { promises as fs, readFileSync } from 'node:fs';
+import { procPids } from '../util/procfs';
 
 /**
  * A run is a process group: the agent is started as its leader (`detached`, i.e. setsid), and
@@ -12,20 +13,15 @@ const AFTER_KILL_WAIT_MS = 3_000;
 
 /** Pids of the group's members that still run (zombies excluded); undefined where /proc is missing. */
 export async function groupMembers(pgid: number): Promise<number[] | undefined> {
-  if (process.platform !== 'linux') return undefined;
-  let entries: string[];
-  try {
-    entries = await fs.readdir('/proc');
-  } catch {
-    return undefined;
-  }
+  const pids = await procPids();
+  if (!pids) return undefined;
   const members: number[] = [];
-  await Promise.all(entries.filter((name) => /^\d+$/.test(name)).map(async (name) => {
+  await Promise.all(pids.map(async (pid) => {
     try {
-      const stat = await fs.readFile(`/proc/${name}/stat`, 'utf8');
+      const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
       // After the parenthesised command name: [0] state, [1] ppid, [2] pgrp.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(name));
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(pid);
     } catch {
       // The process ended while we looked.
     }

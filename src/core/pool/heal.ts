@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import type { Logger } from '../logger';
 import type { Liveness, ProcessIdentity } from '../util/liveness';
+import { exists } from './paths';
 import type { PoolStateFile } from './state';
 
 export type LivenessCheck = (identity: ProcessIdentity) => Promise<Liveness>;
@@ -41,8 +41,4 @@ export async function heal(state: PoolStateFile, isAlive: LivenessCheck, logger:
     }
   }
   return changed;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
 }

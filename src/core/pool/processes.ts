@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { procPids } from '../util/procfs';
 
 /**
  * Which processes have their working directory inside each folder (Linux, from
@@ -14,14 +15,9 @@ import * as path from 'node:path';
  */
 export async function processesInside(folders: string[], ignorePids: number[] = [process.pid]): Promise<Map<string, number[]>> {
   const found = new Map<string, number[]>(folders.map((folder) => [folder, []]));
-  if (process.platform !== 'linux' || folders.length === 0) return found;
-  let entries: string[];
-  try {
-    entries = await fs.readdir('/proc');
-  } catch {
-    return found;
-  }
-  const pids = entries.filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => !ignorePids.includes(pid));
+  if (folders.length === 0) return found;
+  const pids = (await procPids())?.filter((pid) => !ignorePids.includes(pid));
+  if (!pids) return found;
   await Promise.all(pids.map(async (pid) => {
     let cwd: string;
     try {

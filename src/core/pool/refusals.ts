@@ -1,0 +1,39 @@
+import { GroveError } from '../errors';
+import type { WorkInspection } from '../git/worktreeState';
+import { printable } from './names';
+
+/** How the pool words what it refuses and what went wrong: every refusal says what to do. */
+
+const LEASE_ID = /^[0-9a-f]{32}$/;
+
+export function checkLeaseIdFormat(leaseId: string): void {
+  if (!LEASE_ID.test(leaseId)) {
+    throw new GroveError('usage', `"${printable(leaseId)}" is not a lease id (32 hexadecimal characters)`, 'Use the leaseId that `grove lease --json` printed.');
+  }
+}
+
+export function refuseWork(name: string, work: WorkInspection, action: 'return' | 'destroy' | 'reset'): GroveError {
+  const flag = action === 'reset' ? 'commit or park it first' : `pass --force to park it under refs/grove/parked/${name}/<time> and ${action} anyway`;
+  return new GroveError('refused', `${name} has work that would be lost: ${describeWork(work)}`,
+    `Commit it on a branch (or stash it), or ${flag}.`);
+}
+
+export function describeWork(work: WorkInspection): string {
+  const parts: string[] = [];
+  const untracked = work.changed.filter((line) => line.startsWith('??')).length;
+  const changed = work.changed.length - untracked;
+  if (changed) parts.push(`${changed} changed file(s)`);
+  if (untracked) parts.push(`${untracked} untracked file(s)`);
+  if (work.unparkedCommits) parts.push(`${work.unparkedCommits} commit(s) on no branch`);
+  return parts.join(', ');
+}
+
+export function asGroveError(error: unknown, doing: string): GroveError {
+  if (error instanceof GroveError) return error;
+  return new GroveError('internal', `${doing}: ${errorText(error)}`, 'Check `grove status`; nothing was discarded.', { cause: error });
+}
+
+export function errorText(error: unknown): string {
+  const text = error instanceof Error ? ((error as { reason?: string }).reason ?? error.message) : String(error);
+  return text.trim().split('\n')[0];
+}

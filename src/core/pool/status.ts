@@ -1,0 +1,55 @@
+import { inspectWork } from '../git/worktreeState';
+import { byName, toLease, type PoolCore } from './core';
+import { validateName } from './names';
+import { exists, realOrSelf } from './paths';
+import { processesInside } from './processes';
+import { describeWork, errorText } from './refusals';
+import type { WorktreeRecord } from './state';
+import type { Lease, WorktreeStatus } from './types';
+
+/** Every worktree with its state, looked at on disk (git status in each, processes inside). */
+export async function poolStatus(core: PoolCore): Promise<WorktreeStatus[]> {
+  const state = await core.mutate(async (current) => structuredClone(current));
+  const records = Object.values(state.worktrees).sort(byName);
+  const reals = await Promise.all(records.map((record) => realOrSelf(record.path)));
+  const inside = await processesInside(reals);
+  return Promise.all(records.map((record, index) => describe(record, inside.get(reals[index]) ?? [])));
+}
+
+/**
+ * The lease a worktree is under, from the state file alone (no lock, no git): for callers
+ * that only need the lease id, where `poolStatus` would inspect every worktree.
+ */
+export async function leaseOf(core: PoolCore, name: string): Promise<Lease | null> {
+  const record = (await core.readOnly()).worktrees[validateName(name)];
+  return record?.lease ? toLease(record, true) : null;
+}
+
+async function describe(record: WorktreeRecord, processes: number[]): Promise<WorktreeStatus> {
+  const base: WorktreeStatus = {
+    name: record.name, path: record.path, state: 'available',
+    holder: record.lease?.holder ?? null, leaseId: record.lease?.leaseId ?? null, leasedAt: record.lease?.leasedAt ?? null,
+    head: null, branch: null, dirty: false, reservedBy: record.reservation?.owner ?? null, processes, reason: null,
+  };
+  let damaged = record.damaged;
+  if (!damaged && !(await exists(record.path))) damaged = 'folder is missing';
+  if (!damaged && record.claim?.op !== 'create') {
+    try {
+      const knownHead = record.lease?.recovered ? null : record.reservation?.head ?? record.lease?.head ?? record.head;
+      const work = await inspectWork(record.path, knownHead, { readOnly: true });
+      base.head = work.head;
+      base.branch = work.branch;
+      base.dirty = work.hasWork;
+      if (work.hasWork) base.reason = describeWork(work);
+    } catch (error) {
+      damaged = `git cannot read it: ${errorText(error)}`;
+    }
+  }
+  if (damaged) return { ...base, state: 'damaged', reason: damaged };
+  if (record.claim) return { ...base, state: 'busy', reason: `${record.claim.op} in progress (pid ${record.claim.identity.pid})` };
+  if (record.reservation) return { ...base, state: 'busy', reason: `task running (${record.reservation.owner})` };
+  if (record.lease) return { ...base, state: 'leased' };
+  if (base.dirty) return { ...base, state: 'dirty' };
+  if (processes.length > 0) return { ...base, state: 'busy', reason: `processes inside: ${processes.join(', ')}` };
+  return base;
+}
