@@ -37,6 +37,8 @@ export interface RunRegistryOptions {
  * gets there first (the starter hearing the exit, a re-attached host, or any `grove` command
  * that reconciles).
  */
+const TERMINAL_ENTRIES_KEPT = 256;
+
 export class RunRegistry implements RunCoordinator {
   readonly groveDir: string;
   readonly logger: Logger;
@@ -44,7 +46,12 @@ export class RunRegistry implements RunCoordinator {
   private readonly now: () => Date;
   private readonly agentCommand: string;
   private readonly watched = new Map<string, LiveRun>();
-  /** Terminal entries never change again: read each once. */
+  /**
+   * Terminal entries never change again. Their ids are all remembered, so the path of every
+   * start skips them without reading; their contents (result text, stderr) only for the most
+   * recent ones, so a long-lived host does not grow with every run it has seen.
+   */
+  private readonly terminalIds = new Set<string>();
   private readonly terminalCache = new Map<string, RunEntry>();
 
   constructor(options: RunRegistryOptions) {
@@ -230,7 +237,7 @@ export class RunRegistry implements RunCoordinator {
     });
     lock.assertHeld();
     await writeJsonAtomic(files.entry, finished);
-    this.terminalCache.set(id, finished);
+    this.rememberTerminal(finished);
     this.logger.debug(`run ${id} recorded: ${finished.status}, ${finished.costMicros} µ$`);
     return toRecord(finished);
   }
@@ -293,6 +300,15 @@ export class RunRegistry implements RunCoordinator {
     await Promise.all([files.log, files.stderr, files.prompt].map((file) => fs.rm(file, { force: true })));
     await fs.rm(files.entry, { force: true });
     this.terminalCache.delete(entry.id);
+    this.terminalIds.delete(entry.id);
+  }
+
+  private rememberTerminal(entry: RunEntry): void {
+    this.terminalIds.add(entry.id);
+    this.terminalCache.delete(entry.id);
+    this.terminalCache.set(entry.id, entry);
+    // A Map iterates in insertion order: the first key is the least recently recorded.
+    if (this.terminalCache.size > TERMINAL_ENTRIES_KEPT) this.terminalCache.delete(this.terminalCache.keys().next().value!);
   }
 
   private async readEntry(id: string): Promise<RunEntry | undefined> {
@@ -303,7 +319,7 @@ export class RunRegistry implements RunCoordinator {
     if (read.kind === 'corrupt' || !isRunEntry(read.value)) {
       throw new GroveError('internal', `the registry entry of run ${id} is unreadable`, `Look at ${runFiles(this.groveDir, id).entry}; move it aside to forget the run.`);
     }
-    if (isTerminal(read.value)) this.terminalCache.set(id, read.value);
+    if (isTerminal(read.value)) this.rememberTerminal(read.value);
     return read.value;
   }
 
@@ -321,7 +337,7 @@ export class RunRegistry implements RunCoordinator {
       throw error;
     }
     const ids = names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length))
-      .filter((id) => !o.activeOnly || !this.terminalCache.has(id));
+      .filter((id) => !o.activeOnly || !this.terminalIds.has(id));
     const entries = await Promise.all(ids.map(async (id) => {
       try {
         return await this.readEntry(id);
