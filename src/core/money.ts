@@ -60,7 +60,10 @@ export function microsToUsd(micros: number): number {
   return micros / MICROS_PER_USD;
 }
 
-/** "$0.30" and "$1.00" for whole cents; "$0.2417" and "$0.0042" where cents would hide what a run cost. */
+/**
+ * "$0.30" and "$1.00" for whole cents; "$0.725", "$0.2417" and "$0.0042" where cents would hide
+ * what a run cost (up to four places, trailing zeros beyond the cents dropped).
+ */
 export function formatUsd(micros: number): string {
-  return `$${(micros / MICROS_PER_USD).toFixed(micros % 10_000 === 0 ? 2 : 4)}`;
+  return `$${(micros / MICROS_PER_USD).toFixed(4).replace(/(\.\d{2}\d*?)0+$/, '$1')}`;
 }

@@ -29,6 +29,8 @@ describe('budget', () => {
     assert.equal(formatUsd(300_000), '$0.30');
     assert.equal(formatUsd(241_674), '$0.2417', 'cents would hide what a run cost');
     assert.equal(formatUsd(4_200), '$0.0042');
+    assert.equal(formatUsd(725_000), '$0.725', 'no trailing zero after the cents');
+    assert.equal(formatUsd(1_000_000), '$1.00');
   });
 
   it('keeps the cap in microdollars and counts spent from the ledger, each run once', async () => {
