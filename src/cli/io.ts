@@ -31,11 +31,8 @@ export function stderrLogger(): Logger {
 
 /** Prints an error for a person and returns the exit code it maps to. */
 export function reportError(error: unknown): number {
-  if (error instanceof GroveError) {
-    note(`grove: ${describeError(error)}`);
-    return error.exitCode;
-  }
   note(`grove: ${describeError(error)}`);
+  if (error instanceof GroveError) return error.exitCode;
   if (process.env.GROVE_DEBUG === '1' && error instanceof Error && error.stack) note(error.stack);
   return EXIT_CODES.internal;
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT_CODES, GroveError } from '../core/errors';
+import { EXIT_CODES } from '../core/errors';
 import { commandModules } from './commands';
 import { note, reportError } from './io';
 
@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_CODES.ok;
       return EXIT_CODES.usage;
     }
-    if (error instanceof GroveError || error instanceof Error) return reportError(error);
+    if (error instanceof Error) return reportError(error);
     note(String(error));
     return EXIT_CODES.internal;
   }

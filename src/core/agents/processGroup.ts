@@ -1,5 +1,5 @@
 import { promises as fs, readFileSync } from 'node:fs';
-import { procPids } from '../util/procfs';
+import { procPids, statFieldsAfterName } from '../util/procfs';
 
 /**
  * A run is a process group: the agent is started as its leader (`detached`, i.e. setsid), and
@@ -18,9 +18,7 @@ export async function groupMembers(pgid: number): Promise<number[] | undefined> 
   const members: number[] = [];
   await Promise.all(pids.map(async (pid) => {
     try {
-      const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-      // After the parenthesised command name: [0] state, [1] ppid, [2] pgrp.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = statFieldsAfterName(await fs.readFile(`/proc/${pid}/stat`, 'utf8'));
       if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(pid);
     } catch {
       // The process ended while we looked.
@@ -86,8 +84,7 @@ async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolea
 export function startTimeNow(pid: number): string | null | undefined {
   if (process.platform !== 'linux') return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    return statFieldsAfterName(readFileSync(`/proc/${pid}/stat`, 'utf8'))[19] ?? null;
   } catch {
     return null;
   }

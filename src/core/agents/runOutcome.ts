@@ -41,14 +41,14 @@ export function decideOutcome(entry: RunEntry, log: StreamJsonParser, exit: Exit
     const minutes = entry.timeoutAt ? (Date.parse(entry.timeoutAt) - Date.parse(entry.startedAt)) / 60_000 : NaN;
     return { ...common, status: 'failed', error: `timed out after ${Number.isFinite(minutes) ? `${+minutes.toFixed(2)} min` : 'its time limit'}: the run's processes were killed` };
   }
-  const why = missingResultReason(log, exit, stderrTail);
+  const why = missingResultReason(log, stderrTail);
   if (exit.exitCode === null && exit.signal === null) {
     return { ...common, status: 'abandoned', error: `the agent ended while no Grove process was watching, and ${why}` };
   }
   return { ...common, status: 'failed', error: `the agent ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`} and ${why}` };
 }
 
-function missingResultReason(log: StreamJsonParser, _exit: ExitObservation, stderrTail: string[]): string {
+function missingResultReason(log: StreamJsonParser, stderrTail: string[]): string {
   const parts: string[] = [];
   if (log.readableLines === 0 && log.unreadableLines === 0) parts.push('printed nothing');
   else if (log.unreadableLines > 0) {

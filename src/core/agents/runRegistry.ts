@@ -19,6 +19,7 @@ export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 /** Terminal entries (and their logs) are kept this long, then removed by reconcile. */
 export const TERMINAL_RETENTION_MS = 7 * 24 * 60 * 60_000;
 const MAX_KEPT_ARG = 200;
+const TERMINAL_ENTRIES_KEPT = 256;
 
 export interface RunRegistryOptions {
   groveDir: string;
@@ -37,8 +38,6 @@ export interface RunRegistryOptions {
  * gets there first (the starter hearing the exit, a re-attached host, or any `grove` command
  * that reconciles).
  */
-const TERMINAL_ENTRIES_KEPT = 256;
-
 export class RunRegistry implements RunCoordinator {
   readonly groveDir: string;
   readonly logger: Logger;

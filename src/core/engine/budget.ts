@@ -66,10 +66,7 @@ export class Budget {
 
   /** Read-only: no lock, reservations judged live the same way the locked path judges them. */
   async status(): Promise<BudgetStatus> {
-    const state = await this.load();
-    const ledger = await this.totals.read();
-    const live = await this.liveReservations(state, ledger.hasRun);
-    return summarize(state.capMicros, ledger.spentMicros, live);
+    return this.statusOf(await this.load());
   }
 
   /** Sets (or with null removes) the cap. Zero, negative and non-numbers never get here (see parseUsdToMicros). */

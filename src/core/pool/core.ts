@@ -10,7 +10,7 @@ import { resolveCommit } from '../git/worktreeState';
 import { DefaultBaseCache } from '../git/defaultBaseCache';
 import { parkWork, type ParkedWork } from '../git/park';
 import { heal } from './heal';
-import { printable, validateName } from './names';
+import { CONTROL_CHARACTERS, printable, validateName } from './names';
 import { exists, isInside } from './paths';
 import { rebuildFromDisk } from './recover';
 import { asGroveError, errorText } from './refusals';
@@ -140,8 +140,7 @@ export class PoolCore {
 
   async resolveBase(ref?: string): Promise<{ ref: string; commit: string }> {
     if (ref === undefined) return this.defaultBase.get();
-    // eslint-disable-next-line no-control-regex
-    if (ref.trim() === '' || ref.startsWith('-') || /[\u0000-\u001f\u007f]/.test(ref)) {
+    if (ref.trim() === '' || ref.startsWith('-') || CONTROL_CHARACTERS.test(ref)) {
       throw new GroveError('usage', `"${printable(ref)}" is not a usable base ref`, 'Pass a branch, tag or commit with --base.');
     }
     const commit = await resolveCommit(this.repo.mainWorktree, ref);

@@ -8,19 +8,17 @@ export type LivenessCheck = (identity: ProcessIdentity) => Promise<Liveness>;
 /**
  * Run at the start of every locked operation: clears what provably dead processes left
  * behind. Reservations and claims of dead owners go; an owner whose liveness is unknown keeps
- * its hold (never reap on unknown); leases are never touched. Returns true if it changed anything.
+ * its hold (never reap on unknown); leases are never touched. The caller sees what changed by
+ * comparing the state before and after.
  */
-export async function heal(state: PoolStateFile, isAlive: LivenessCheck, logger: Logger): Promise<boolean> {
-  let changed = false;
+export async function heal(state: PoolStateFile, isAlive: LivenessCheck, logger: Logger): Promise<void> {
   for (const record of Object.values(state.worktrees)) {
     if (record.reservation && (await isAlive(record.reservation.identity)) === 'dead') {
       logger.info(`heal: ${record.name}: reservation by ${record.reservation.owner} (pid ${record.reservation.identity.pid}) ended with its process`);
       record.reservation = null;
-      changed = true;
     }
     const claim = record.claim;
     if (!claim || (await isAlive(claim.identity)) !== 'dead') continue;
-    changed = true;
     record.claim = null;
     const onDisk = await exists(record.path);
     if (claim.op === 'create') {
@@ -40,5 +38,4 @@ export async function heal(state: PoolStateFile, isAlive: LivenessCheck, logger:
       logger.info(`heal: ${record.name}: ${claim.op} by pid ${claim.identity.pid} did not finish; claim cleared`);
     }
   }
-  return changed;
 }

@@ -1,7 +1,7 @@
 import { GroveError } from '../errors';
 
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const MAX_NAME_LENGTH = 100;
 const MAX_HOLDER_LENGTH = 200;
 

@@ -32,15 +32,15 @@ export async function pruneWorktrees(core: PoolCore, options: { yes?: boolean; k
   const stale = (await listWorktrees(mainWorktree)).filter((entry) => entry.prunable !== null).map((entry) => entry.path);
   const doomed: WorktreeRecord[] = [];
   const keptClean: string[] = [];
-  const processes = await processesInside(await Promise.all(candidates.map((record) => realOrSelf(record.path))));
-  for (const record of candidates) {
+  const reals = await Promise.all(candidates.map((record) => realOrSelf(record.path)));
+  const processes = await processesInside(reals);
+  for (const [index, record] of candidates.entries()) {
     if (record.incomplete || !(await exists(record.path))) {
       doomed.push(record);
       continue;
     }
     if (record.damaged) continue;
-    const real = await realOrSelf(record.path);
-    if ((processes.get(real) ?? []).length > 0) continue;
+    if ((processes.get(reals[index]) ?? []).length > 0) continue;
     const work = await inspectWork(record.path, record.head, { readOnly: dryRun }).catch(() => null);
     if (!work || work.hasWork) continue;
     if (keptClean.length < keep) keptClean.push(record.name);

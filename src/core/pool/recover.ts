@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { listWorktrees } from '../git/worktrees';
-import { RECOVERED_HOLDER, type PoolStateFile, type WorktreeRecord } from './state';
+import { emptyState, RECOVERED_HOLDER, type PoolStateFile, type WorktreeRecord } from './state';
 
 /**
  * Rebuilds the pool from what is on disk when state.json is unreadable (or missing while
@@ -10,7 +10,7 @@ import { RECOVERED_HOLDER, type PoolStateFile, type WorktreeRecord } from './sta
  * "recovered: check before reuse", so nothing is handed out or reset until a person looked.
  */
 export async function rebuildFromDisk(mainWorktree: string, root: string, now: Date): Promise<PoolStateFile> {
-  const state: PoolStateFile = { version: 1, worktrees: {} };
+  const state = emptyState();
   const rootReal = await fs.realpath(root).catch(() => path.resolve(root));
   for (const entry of await listWorktrees(mainWorktree)) {
     if (entry.bare) continue;

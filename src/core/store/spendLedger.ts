@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { appendLine } from './atomicJson';
 
 /**
  * The spend ledger: `<groveDir>/spend.jsonl`, one line per finished run, appended and never
@@ -48,10 +49,6 @@ export async function totalSpentMicros(groveDir: string): Promise<number> {
   return total;
 }
 
-export async function hasLedgerEntry(groveDir: string, runId: string): Promise<boolean> {
-  return (await ledgerIndex(groveDir).read()).hasRun(runId);
-}
-
 /**
  * Appends the run's line unless the ledger already has one for its runId; returns whether it
  * wrote. Call it under the pool lock: the check and the append must not race another finisher.
@@ -59,16 +56,9 @@ export async function hasLedgerEntry(groveDir: string, runId: string): Promise<b
 export async function appendSpend(groveDir: string, entry: LedgerEntry): Promise<boolean> {
   const index = ledgerIndex(groveDir);
   if ((await index.read()).hasRun(entry.runId)) return false;
-  // A line torn by a crash has no newline; starting a fresh line keeps this entry readable.
-  const line = (index.endsWithNewline ? '' : '\n') + JSON.stringify(entry) + '\n';
   await fs.mkdir(groveDir, { recursive: true });
-  const handle = await fs.open(index.file, 'a');
-  try {
-    await handle.write(line);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  // A line torn by a crash has no newline; starting a fresh line keeps this entry readable.
+  await appendLine(index.file, (index.endsWithNewline ? '' : '\n') + JSON.stringify(entry));
   return true;
 }
 

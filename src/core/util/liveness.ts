@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { statFieldsAfterName } from './procfs';
 
 const execFileAsync = promisify(execFile);
 
@@ -47,10 +48,7 @@ async function readBootId(): Promise<string | null> {
 export async function processStartTime(pid: number): Promise<string | null> {
   if (process.platform === 'linux') {
     try {
-      const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-      // Fields counted after the parenthesised command name (which may contain spaces):
-      // [0] is the state (field 3), [19] the start time (field 22).
-      const afterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const afterName = statFieldsAfterName(await fs.readFile(`/proc/${pid}/stat`, 'utf8'));
       if (afterName[0] === 'Z' || afterName[0] === 'X') return ZOMBIE;
       return afterName[19] ?? null;
     } catch {

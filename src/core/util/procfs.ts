@@ -9,3 +9,12 @@ export async function procPids(): Promise<number[] | undefined> {
     return undefined;
   }
 }
+
+/**
+ * The fields of a `/proc/<pid>/stat` line after the parenthesised command name, which may
+ * itself contain spaces and parentheses: [0] is the state (field 3), [1] the ppid, [2] the
+ * process group, [19] the start time (field 22).
+ */
+export function statFieldsAfterName(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}

@@ -31,7 +31,7 @@ export function skillSearchPaths(name: string, source: SkillSource): string[] {
   return dirs.map((dir) => path.join(dir, name, 'SKILL.md'));
 }
 
-/** Reads a skill, or returns null with the places looked in (the caller words the refusal). */
+/** Reads a skill, or returns `{ missing }`: the places looked in (the caller words the refusal). */
 export async function findSkill(name: string, source: SkillSource): Promise<Skill | { missing: string[] }> {
   if (!isValidSkillName(name)) throw new GroveError('usage', `"${name}" is not a valid skill name`, 'Use letters, digits, ".", "_" and "-".');
   const candidates = skillSearchPaths(name, source);

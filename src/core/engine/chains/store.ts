@@ -58,11 +58,9 @@ export async function listChainRuns(groveDir: string): Promise<ChainRunSnapshot[
   } catch {
     return [];
   }
-  const runs: ChainRunSnapshot[] = [];
-  for (const name of names.filter((entry) => entry.endsWith('.json'))) {
-    const run = await readChainRun(groveDir, name.slice(0, -5)).catch(() => undefined);
-    if (run) runs.push(run);
-  }
+  const read = await Promise.all(names.filter((entry) => entry.endsWith('.json'))
+    .map((name) => readChainRun(groveDir, name.slice(0, -'.json'.length)).catch(() => undefined)));
+  const runs = read.filter((run): run is ChainRunSnapshot => run !== undefined);
   return runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
