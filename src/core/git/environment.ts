@@ -1,7 +1,7 @@
 /**
  * Variables that make git run other programs (editor, pager, askpass). Grove's git work is
- * local and non-interactive and never needs them, and simple-git refuses to run while they
- * are set (EDITOR often is), so they are left out of git's environment, and so is every
+ * local and non-interactive and never needs them (a pager or an editor waiting for input would
+ * hang a background operation), so they are left out of git's environment, and so is every
  * GIT_* variable: inherited from a hook or a terminal, GIT_DIR or GIT_WORK_TREE would point
  * git at another repository than the one Grove names.
  */

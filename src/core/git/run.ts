@@ -18,10 +18,11 @@ export interface GitRunOptions {
 }
 
 /**
- * Runs git with an argument array in `cwd`. The pool's hot paths use this rather than
+ * Runs git with an argument array in `cwd`. Grove runs all its git through this rather than
  * simple-git: it reports git's real exit code (simple-git treats a non-zero exit with empty
- * stderr as success), lets a call add GIT_INDEX_FILE for parking, and keeps the CLI's import
- * graph small, which is most of `grove lease`'s start-up time.
+ * stderr as success, which would turn a failed dirty check into "clean"), lets a call add
+ * GIT_INDEX_FILE for parking, and keeps the CLI's import graph small, which is most of
+ * `grove lease`'s start-up time.
  */
 export function runGit(cwd: string, args: string[], options: GitRunOptions = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
