@@ -138,7 +138,7 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
       await worktreesView.refresh();
     }
   }
-  const starting = session?.start().catch((error: unknown) => log.error(`Grove could not start: ${describeError(error)}`));
+  void session?.start().catch((error: unknown) => log.error(`Grove could not start: ${describeError(error)}`));
 
   const needSession = (): GroveSession => {
     if (!session) throw new GroveError('usage', `Grove needs a git repository with at least one commit: ${why}`, 'Open a folder inside a git repository.');
@@ -188,7 +188,6 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
       void vscode.window.showInformationMessage('Grove: the changed settings apply after the window reloads (running agents keep running).', 'Reload Window')
         .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.action.reloadWindow'); });
     }));
-    void starting;
   }
   log.info(`Grove ready ${(performance.now() - activationStart).toFixed(0)} ms after activation started`);
 

@@ -19,11 +19,3 @@ export function age(iso: string | null | undefined, now = Date.now()): string {
   if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
   return `${Math.round(seconds / 86_400)} d ago`;
 }
-
-export function duration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '';
-  if (ms < 1000) return `${ms} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
