@@ -138,7 +138,7 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
       await worktreesView.refresh();
     }
   }
-  const starting = session?.start().catch((error: unknown) => log.error(`Grove could not start: ${describeError(error)}`));
+  void session?.start().catch((error: unknown) => log.error(`Grove could not start: ${describeError(error)}`));
 
   const needSession = (): GroveSession => {
     if (!session) throw new GroveError('usage', `Grove needs a git repository with at least one commit: ${why}`, 'Open a folder inside a git repository.');
@@ -179,16 +179,16 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
 
   if (session) {
     context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: agents may run now')));
-    // The engine, pool and runner take their settings when they are built, and tasks may be
-    // running in them: say so rather than swap them underneath.
+    // The engine, pool and runner take these settings when they are built, and tasks may be
+    // running in them: say so rather than swap them underneath. The rest (pool.holder,
+    // pool.baseRef, budget.capUsd, hooks.postCreate, notifications) are read when used.
     context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
-      const applyOnReload = ['grove.slots', 'grove.pool', 'grove.agent'].filter((key) => event.affectsConfiguration(key));
+      const applyOnReload = ['grove.slots', 'grove.pool.max', 'grove.pool.root', 'grove.agent'].filter((key) => event.affectsConfiguration(key));
       if (applyOnReload.length === 0) return;
       log.info(`settings changed (${applyOnReload.join(', ')}): they apply after a window reload`);
       void vscode.window.showInformationMessage('Grove: the changed settings apply after the window reloads (running agents keep running).', 'Reload Window')
         .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.action.reloadWindow'); });
     }));
-    void starting;
   }
   log.info(`Grove ready ${(performance.now() - activationStart).toFixed(0)} ms after activation started`);
 

@@ -20,10 +20,8 @@ export function age(iso: string | null | undefined, now = Date.now()): string {
   return `${Math.round(seconds / 86_400)} d ago`;
 }
 
-export function duration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '';
-  if (ms < 1000) return `${ms} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+/** Text on one line (whitespace runs collapsed), cut to `max` characters with an ellipsis. */
+export function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

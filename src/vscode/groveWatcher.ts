@@ -15,8 +15,8 @@ const KIND_BY_FILE: Record<string, GroveChange> = {
 /**
  * Tells the views when another process (a `grove lease` in a terminal, another window, the
  * CLI) changed the pool: fs.watch on `<groveDir>` (files are replaced by rename, so the folder
- * is watched, not the file) and on its `runs/` and `chains/` folders. No polling loop. Bursts
- * are coalesced into one event per kind.
+ * is watched, not the file) and on the entry files of its `runs/` and `chains/` folders. No
+ * polling loop. Bursts are coalesced into one event per kind.
  */
 export class GroveWatcher implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<GroveChange>();
@@ -31,7 +31,10 @@ export class GroveWatcher implements vscode.Disposable {
     for (const [folder, kind] of [['runs', 'runs'], ['chains', 'chains']] as const) {
       const dir = path.join(groveDir, folder);
       mkdirSync(dir, { recursive: true });
-      this.watchFolder(dir, () => kind);
+      // Only the `<id>.json` entries: a running agent appends its stream to `runs/<id>.jsonl`
+      // line by line, and each of those writes would otherwise redraw the worktrees tree
+      // (a git status of every worktree) while telling nothing the entries do not.
+      this.watchFolder(dir, (file) => (file.endsWith('.json') ? kind : undefined));
     }
   }
 

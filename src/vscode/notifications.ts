@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { ChainRunSnapshot } from '../core/engine/chains/types';
 import type { TaskResult } from '../core/engine/types';
+import { gitAt } from '../core/git/gitClient';
 import type { Logger } from '../core/logger';
 import { readConfig } from './config';
 import { usd } from './format';
@@ -70,10 +70,10 @@ export class Notifier {
 
   /** The worktree's work against where it branched off the main worktree's HEAD: commits and uncommitted changes. */
   async showChanges(worktreePath: string): Promise<void> {
-    const git = (...args: string[]) => new Promise<string>((resolve) => {
-      execFile('git', args, { cwd: worktreePath, maxBuffer: 32 * 1024 * 1024 }, (_error, stdout) => resolve(stdout.toString()));
-    });
-    const mainHead = (await new Promise<string>((resolve) => execFile('git', ['rev-parse', 'HEAD'], { cwd: this.mainWorktree }, (_e, out) => resolve(out.toString().trim()))));
+    // A section git cannot produce stays empty: the document shows what could be read.
+    const gitIn = (dir: string, ...args: string[]) => gitAt(dir).raw(args).catch(() => '');
+    const git = (...args: string[]) => gitIn(worktreePath, ...args);
+    const mainHead = (await gitIn(this.mainWorktree, 'rev-parse', 'HEAD')).trim();
     const base = (await git('merge-base', 'HEAD', mainHead)).trim() || 'HEAD';
     const [log, status, diff] = await Promise.all([git('log', '--oneline', `${base}..HEAD`), git('status', '--short'), git('diff', base)]);
     const content = [`# Changes in ${worktreePath} since ${base.slice(0, 7)}`, '', '## Commits', log || '(none)', '', '## Status', status || '(clean)', '', diff].join('\n');

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 
 /**
  * The questions Grove asks the user. The extension-host tests swap in scripted answers
- * (GroveApi.testing.answer), because a modal dialog would otherwise wait forever there;
- * the e2e tests click the real ones.
+ * (GroveApi.testing.ui, switched on by useScriptedUi), because a modal dialog would otherwise
+ * wait forever there; the e2e tests click the real ones.
  */
 export interface Ui {
   /** A modal confirmation; resolves to the chosen action or undefined when dismissed. */

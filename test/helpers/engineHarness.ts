@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { locateRepository } from '../../src/core/git/repository';
 import { openEngine, type OpenedEngine, type OpenEngineOptions } from '../../src/core/engine/open';
-import { createRepo, tempDir } from './tempRepo';
+import { cleanupTempDirs, createRepo, tempDir } from './tempRepo';
 import { DOUBLE, doubleRecords } from './claudeDouble';
 
 export { DOUBLE, type DoubleRecord } from './claudeDouble';
@@ -62,7 +62,17 @@ export async function harness(options: Partial<OpenEngineOptions> & { env?: Reco
     ...rest,
     settings: { ...rest.settings, env: { GROVE_DOUBLE_RECORD_DIR: recordDir, ...env, ...rest.settings?.env } },
   });
-  return { repo, groveDir: location.groveDir, recordDir, opened };
+  const made = { repo, groveDir: location.groveDir, recordDir, opened };
+  openHarnesses.push(made);
+  return made;
+}
+
+const openHarnesses: Harness[] = [];
+
+/** For `afterEach`: closes every engine `harness()` opened and removes the temp folders. */
+export function closeHarnesses(): void {
+  for (const open of openHarnesses.splice(0)) open.opened.close();
+  cleanupTempDirs();
 }
 
 /** Whether a pid is gone, waiting a little: a killed process's children die a moment after it. */

@@ -6,8 +6,7 @@ import { chainRunsDir, listChainRuns, readChainRun } from '../../src/core/engine
 import type { ChainRunSnapshot } from '../../src/core/engine/chains/types';
 import type { EngineEvent } from '../../src/core/engine/events';
 import { currentBootId } from '../../src/core/util/liveness';
-import { cleanupTempDirs } from '../helpers/tempRepo';
-import { goneSoon, harness, promptSteeredDouble, readRecords, type Harness } from '../helpers/engineHarness';
+import { closeHarnesses, goneSoon, harness, promptSteeredDouble, readRecords, type Harness } from '../helpers/engineHarness';
 
 const RESULT_TEXT = 'Done. Added `add` in src/add.ts.';
 
@@ -18,11 +17,7 @@ async function chain(definition: unknown) {
 describe('chains (real pool, real runner, the claude double)', function () {
   this.timeout(120_000);
   let h: Harness | undefined;
-  afterEach(() => {
-    h?.opened.close();
-    h = undefined;
-    cleanupTempDirs();
-  });
+  afterEach(closeHarnesses);
 
   it('runs three steps, passing outputs along, and persists the run', async () => {
     h = await harness({ slots: 2, agentCommand: promptSteeredDouble() });

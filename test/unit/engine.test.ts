@@ -3,17 +3,13 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEvent } from '../../src/core/engine/events';
 import { readLedger } from '../../src/core/store/spendLedger';
-import { cleanupTempDirs, git } from '../helpers/tempRepo';
-import { flagValue, goneSoon, harness, readRecords, type Harness } from '../helpers/engineHarness';
+import { git } from '../helpers/tempRepo';
+import { closeHarnesses, flagValue, goneSoon, harness, readRecords, type Harness } from '../helpers/engineHarness';
 
 describe('engine (real pool, real runner, the claude double)', function () {
   this.timeout(120_000);
   let h: Harness | undefined;
-  afterEach(() => {
-    h?.opened.close();
-    h = undefined;
-    cleanupTempDirs();
-  });
+  afterEach(closeHarnesses);
 
   it('runs 50 tasks on 4 slots, never two at once in one worktree', async () => {
     h = await harness({ slots: 4, env: { GROVE_DOUBLE_DELAY_MS: '30' } });

@@ -3,20 +3,9 @@ import { describeError, isGroveError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 
 /**
- * Wraps a command: a GroveError (a refusal with a hint) becomes a warning that says what to
- * do; anything else is an error that points at the log. Returns the handler's value for tests.
+ * Shows a command's failure: a GroveError (a refusal with a hint) becomes a warning that says
+ * what to do; anything else is an error that points at the log.
  */
-export function guarded<A extends unknown[], R>(logger: Logger, name: string, handler: (...args: A) => Promise<R>): (...args: A) => Promise<R | undefined> {
-  return async (...args: A) => {
-    try {
-      return await handler(...args);
-    } catch (error) {
-      report(logger, name, error);
-      return undefined;
-    }
-  };
-}
-
 export function report(logger: Logger, name: string, error: unknown): void {
   const text = describeError(error).replace(/\n/g, ' ');
   if (isGroveError(error) && error.kind !== 'internal') {

@@ -8,7 +8,7 @@ import type { ChainDefinition, ChainRunSnapshot } from '../../core/engine/chains
 import type { DrainReport } from '../../core/engine/engine';
 import { parseUsdToMicros } from '../../core/money';
 import type { TaskResult } from '../../core/engine/types';
-import { usd } from '../format';
+import { oneLine, usd } from '../format';
 import type { Notifier } from '../notifications';
 import type { GroveSession } from '../session';
 import { requireTrust } from '../trust';
@@ -64,7 +64,7 @@ export function runCommands(deps: RunCommandDeps): Record<string, (...args: unkn
       const problem = checkPrompt(prompt);
       if (problem) throw new GroveError('usage', problem);
       const taskId = session.engine.submit({ prompt });
-      const [result] = await withTaskProgress(session, `Grove: ${shorten(prompt)}`, [taskId]);
+      const [result] = await withTaskProgress(session, `Grove: ${oneLine(prompt, 50)}`, [taskId]);
       refusalOf(result);
       notifier.taskEnded(result);
       return result;
@@ -183,11 +183,6 @@ function refusalOf(result: TaskResult): void {
   }
 }
 
-function shorten(text: string, max = 50): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
 /** Chain files: `.grove/chains/*.json` in the workspace, or any JSON file the user browses to. */
 async function pickChainFile(session: GroveSession): Promise<string | undefined> {
   const found = await vscode.workspace.findFiles('.grove/chains/*.json', undefined, 200);
@@ -237,7 +232,7 @@ async function cancelTarget(deps: RunCommandDeps, given: unknown): Promise<Cance
     items.push({ label: `chain ${snapshot.name}`, description: step ? `step ${step.name}` : snapshot.status, target: { kind: 'chain', id: run.id } });
   }
   for (const task of deps.session.engine.list().filter((candidate) => candidate.status === 'running' || candidate.status === 'queued')) {
-    items.push({ label: shorten(task.label ?? task.prompt), description: `${task.status}${task.slot ? ` on ${task.slot}` : ''}`, target: { kind: 'task', id: task.id } });
+    items.push({ label: oneLine(task.label ?? task.prompt, 50), description: `${task.status}${task.slot ? ` on ${task.slot}` : ''}`, target: { kind: 'task', id: task.id } });
   }
   if (items.length === 0) {
     void vscode.window.showInformationMessage('Nothing to cancel: no task or chain is running in this window.');

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { usd } from '../format';
+import { oneLine, usd } from '../format';
 
 /** One row of the slots tree, built by the session from engine events and the run registry. */
 export interface SlotRow {
@@ -28,7 +28,7 @@ export function slotItem(row: SlotRow): vscode.TreeItem {
   const [icon, color] = ICONS[row.state];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   const state = row.state === 'attached' ? 'running (started before this window)' : row.state;
-  item.description = [state, row.doing ? truncate(row.doing, 60) : null, usd(row.costMicros)].filter(Boolean).join(' · ');
+  item.description = [state, row.doing ? oneLine(row.doing, 60) : null, usd(row.costMicros)].filter(Boolean).join(' · ');
   item.tooltip = [
     `${row.name}: ${state}`,
     row.doing ? `Doing: ${row.doing}` : 'Waiting for a task',
@@ -39,11 +39,6 @@ export function slotItem(row: SlotRow): vscode.TreeItem {
   ].filter(Boolean).join('\n');
   item.contextValue = `grove.slot.${row.state}${row.taskId || row.runId ? '.cancellable' : ''}`;
   return item;
-}
-
-function truncate(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** The `grove.slots` tree: redrawn from engine events, never by polling. */

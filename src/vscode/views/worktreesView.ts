@@ -68,7 +68,6 @@ export class WorktreesView implements vscode.TreeDataProvider<WorktreeStatus>, v
   private loading: Promise<void> | null = null;
   private again = false;
   private loaded = false;
-  private lastError: string | null = null;
   private markLoaded!: () => void;
   private readonly firstLoad = new Promise<void>((resolve) => (this.markLoaded = resolve));
 
@@ -104,9 +103,7 @@ export class WorktreesView implements vscode.TreeDataProvider<WorktreeStatus>, v
         this.again = false;
         try {
           this.statuses = sortByName(await this.source.full());
-          this.lastError = null;
         } catch (error) {
-          this.lastError = (error as Error).message;
           this.onError(error);
         }
         this.setLoaded();
@@ -143,10 +140,6 @@ export class WorktreesView implements vscode.TreeDataProvider<WorktreeStatus>, v
     if (!this.loaded) return this.firstLoad.then(() => this.getChildren() as WorktreeStatus[]);
     queueMicrotask(() => this.rendered.fire(this.statuses));
     return this.statuses;
-  }
-
-  get error(): string | null {
-    return this.lastError;
   }
 
   dispose(): void {
