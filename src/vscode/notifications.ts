@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ChainRunSnapshot } from '../core/engine/chains/types';
 import type { TaskResult } from '../core/engine/types';
-import { gitAt } from '../core/git/gitClient';
+import { gitOutput } from '../core/git/run';
 import type { Logger } from '../core/logger';
 import { readConfig } from './config';
 import { usd } from './format';
@@ -71,7 +71,7 @@ export class Notifier {
   /** The worktree's work against where it branched off the main worktree's HEAD: commits and uncommitted changes. */
   async showChanges(worktreePath: string): Promise<void> {
     // A section git cannot produce stays empty: the document shows what could be read.
-    const gitIn = (dir: string, ...args: string[]) => gitAt(dir).raw(args).catch(() => '');
+    const gitIn = (dir: string, ...args: string[]) => gitOutput(dir, args).catch(() => '');
     const git = (...args: string[]) => gitIn(worktreePath, ...args);
     const mainHead = (await gitIn(this.mainWorktree, 'rev-parse', 'HEAD')).trim();
     const base = (await git('merge-base', 'HEAD', mainHead)).trim() || 'HEAD';
