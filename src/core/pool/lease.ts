@@ -10,9 +10,10 @@ const SAME_HOLDER_WAIT_ROUNDS = 600;
 
 /**
  * A durable lease for `holder`: its existing one (idempotent), else an available worktree
- * reset to the base, else a new one while the pool is below its maximum.
+ * reset to the base, else a new one while the pool is below its maximum. `prefer` names the
+ * available worktree to take first (the one a person picked); another is taken if it is not usable.
  */
-export async function leaseWorktree(core: PoolCore, options: { holder: string; base?: string }): Promise<Lease> {
+export async function leaseWorktree(core: PoolCore, options: { holder: string; base?: string; prefer?: string }): Promise<Lease> {
   const holder = validateHolder(options.holder);
   // Resolved while the first claim is made: both are on the path of every `grove lease`.
   const basePromise = core.resolveBase(options.base);
@@ -25,7 +26,7 @@ export async function leaseWorktree(core: PoolCore, options: { holder: string; b
       if (own) return { kind: 'existing', lease: toLease(own, true) };
       const pending = Object.values(state.worktrees).some((record) => record.claim?.holder === holder);
       if (pending) return { kind: 'wait' };
-      return claimForUse(core, state, 'lease', identity, skipped, holder);
+      return claimForUse(core, state, 'lease', identity, skipped, holder, undefined, options.prefer);
     });
     if (pick.kind === 'existing') {
       core.logger.info(`${holder} already holds ${pick.lease.name}; returning that lease`);

@@ -37,7 +37,7 @@ export class WorktreePool {
     return this.core.max;
   }
 
-  lease(options: { holder: string; base?: string }): Promise<Lease> {
+  lease(options: { holder: string; base?: string; prefer?: string }): Promise<Lease> {
     return leaseWorktree(this.core, options);
   }
 

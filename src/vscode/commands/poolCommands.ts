@@ -4,7 +4,7 @@ import type { Lease, WorktreeStatus } from '../../core/pool/pool';
 import type { GroveSession } from '../session';
 import { postCreateHookCommand } from '../hooks';
 import { requireTrust } from '../trust';
-import { worktreeArgument } from './pickers';
+import { isWorktreeStatus, worktreeArgument } from './pickers';
 
 /**
  * Lease, return, destroy, prune, and the ways to open a worktree. Each returns what it did
@@ -15,13 +15,14 @@ export function poolCommands(session: GroveSession): Record<string, (...args: un
     worktreeArgument(given, () => session.worktreeStatuses(), { title, states, empty });
 
   return {
-    'grove.lease': async (): Promise<Lease | undefined> => {
+    'grove.lease': async (given?: unknown): Promise<Lease | undefined> => {
       const config = session.config();
       // Restricted Mode is read-only; and a lease may create a worktree, which runs the post-create hook.
       requireTrust(postCreateHookCommand() ? 'Leasing (with a post-create hook)' : 'Leasing a worktree');
       const lease = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Grove: leasing a worktree…' },
-        () => session.pool.lease({ holder: config.holder, base: config.baseRef ?? undefined }),
+        // From a tree row, that worktree is taken when it is available; from the palette, any.
+        () => session.pool.lease({ holder: config.holder, base: config.baseRef ?? undefined, prefer: isWorktreeStatus(given) ? given.name : undefined }),
       );
       await session.refreshWorktrees();
       void vscode.window.showInformationMessage(`Leased ${lease.name}${lease.reused ? '' : ' (new)'} at ${lease.path}`, 'Open in New Window', 'Add to Workspace')

@@ -77,6 +77,18 @@ describe('WorktreePool', () => {
       assert.equal(readFileSync(path.join(second.path, 'node_modules/dep/index.js'), 'utf8'), 'module.exports = 1;\n');
     });
 
+    it('takes the preferred available worktree first, and another when the preferred one is taken', async () => {
+      const { pool } = await createPool({ pool: { max: 3 } });
+      const a = await pool.lease({ holder: 'a' });
+      const b = await pool.lease({ holder: 'b' });
+      await pool.returnWorktree(a.name);
+      await pool.returnWorktree(b.name);
+      const preferred = await pool.lease({ holder: 'c', prefer: b.name });
+      assert.equal(preferred.name, b.name, 'the row picked, not the first by name');
+      const fallback = await pool.lease({ holder: 'd', prefer: b.name });
+      assert.equal(fallback.name, a.name, 'the preferred one is leased to c, so another is taken');
+    });
+
     it('says the pool is full (unavailable) at its maximum', async () => {
       const { pool } = await createPool({ pool: { max: 2 } });
       await pool.lease({ holder: 'a' });
