@@ -35,7 +35,7 @@ async function withTaskProgress(session: GroveSession, title: string, taskIds: s
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (progress, token) => {
-      token.onCancellationRequested(() => {
+      const cancelling = token.onCancellationRequested(() => {
         for (const id of taskIds) void session.engine.cancel(id).catch(() => undefined);
       });
       const listener = session.onEngineEvent((event) => {
@@ -46,6 +46,7 @@ async function withTaskProgress(session: GroveSession, title: string, taskIds: s
         return await Promise.all(taskIds.map((id) => session.engine.wait(id)));
       } finally {
         listener.dispose();
+        cancelling.dispose();
       }
     },
   );
@@ -103,7 +104,7 @@ export function runCommands(deps: RunCommandDeps): Record<string, (...args: unkn
       const watch = vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Grove: chain ${chain.name}`, cancellable: true },
         async (progress, token) => {
-          token.onCancellationRequested(() => void run.cancel());
+          const cancelling = token.onCancellationRequested(() => void run.cancel());
           const listener = session.onEngineEvent((event) => {
             if (event.type === 'chain-step-changed' && event.chainRunId === run.id) {
               progress.report({ message: `step ${event.step.index + 1}/${event.chain.steps.length} ${event.step.name}: ${event.step.status}` });
@@ -113,6 +114,7 @@ export function runCommands(deps: RunCommandDeps): Record<string, (...args: unkn
             return await run.done;
           } finally {
             listener.dispose();
+            cancelling.dispose();
           }
         },
       );
