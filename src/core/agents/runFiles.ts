@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { prefixedId } from '../util/ids';
 import * as path from 'node:path';
 import { GroveError } from '../errors';
 import type { ProcessIdentity } from '../util/liveness';
@@ -51,8 +51,7 @@ export function toRecord(entry: RunEntry): RunRecord {
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function newRunId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `run-${stamp}-${randomBytes(4).toString('hex')}`;
+  return prefixedId('run', now);
 }
 
 export function checkRunId(id: string): string {

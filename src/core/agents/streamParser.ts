@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { usdToMicros } from '../money';
+import { isObject } from '../util/objects';
 
 /**
  * An incremental parser of `claude -p --output-format stream-json --verbose` output. Bytes go in
@@ -133,8 +134,4 @@ function assistantText(message: Record<string, unknown>): string {
 
 function finiteOrNull(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { GroveError, isGroveError, type GroveErrorKind } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { Budget, type BudgetStatus } from './budget';
@@ -8,6 +7,7 @@ import type { AgentFlags, AgentLauncher, AgentOutcome, AgentRun, ReservedWorktre
 import { buildAppendSystemPrompt, resolveSettings, type AgentSettings, type SlotSettings } from './settings';
 import { SlotClaims } from './slotClaims';
 import { TERMINAL_TASK_STATUSES, type SlotSnapshot, type TaskResult, type TaskSnapshot, type TaskSpec } from './types';
+import { prefixedId } from '../util/ids';
 
 export interface EngineOptions {
   groveDir: string;
@@ -106,7 +106,7 @@ export class Engine {
     if (typeof spec.prompt !== 'string' || spec.prompt.trim() === '') {
       throw new GroveError('usage', 'a task needs a prompt', 'Give the agent something to do.');
     }
-    const id = newId('task');
+    const id = prefixedId('task');
     let settle!: (result: TaskResult) => void;
     const settled = new Promise<TaskResult>((resolve) => (settle = resolve));
     const task: Task = {
@@ -328,7 +328,7 @@ export class Engine {
       const idle = this.slotList.filter((slot) => slot.state === 'idle');
       if (idle.length === 0) return;
       const task = this.queue[0];
-      const runId = newId('run');
+      const runId = prefixedId('run');
       let admission;
       try {
         admission = await this.claims.admit({
@@ -559,6 +559,3 @@ function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }
 
-export function newId(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-}

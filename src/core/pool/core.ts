@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { GroveError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import type { RepositoryLocation } from '../git/repository';
@@ -16,6 +15,7 @@ import { rebuildFromDisk } from './recover';
 import { asGroveError, errorText } from './refusals';
 import { emptyState, quarantineState, readState, writeState, type ClaimOperation, type PoolStateFile, type WorktreeRecord } from './state';
 import { DEFAULT_MAX, type Lease, type PoolOptions, type Reservation, type ReturnOutcome } from './types';
+import { randomId } from '../util/ids';
 
 /**
  * What every pool operation shares: the pool's settings, and access to state.json. Every
@@ -83,7 +83,7 @@ export class PoolCore {
 
   /** Reserves a record for `owner`, a live process's short-lived hold (heal clears it when the process dies). */
   reserve(record: WorktreeRecord, owner: string, identity: ProcessIdentity, head: string): Reservation {
-    const reservationId = newId();
+    const reservationId = randomId();
     record.reservation = { reservationId, owner, identity, at: this.now().toISOString(), head };
     return { name: record.name, path: record.path, reservationId, owner, head };
   }
@@ -189,9 +189,6 @@ export function toLease(record: WorktreeRecord, reused: boolean): Lease {
   return { name: record.name, path: record.path, leaseId: lease.leaseId, holder: lease.holder, leasedAt: lease.leasedAt, head: lease.head, reused };
 }
 
-export function newId(): string {
-  return randomBytes(16).toString('hex');
-}
 
 /** wt-2 before wt-10. (Not localeCompare: building an ICU collator costs 30 ms of a 100 ms CLI call.) */
 export function byName(a: WorktreeRecord, b: WorktreeRecord): number {

@@ -5,17 +5,18 @@ import type { ParkedWork } from '../git/park';
 import { pruneWorktreeRegistrations, removeWorktree } from '../git/worktrees';
 import { inspectWork, type WorkInspection } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
-import { newId, parkedOutcome, type PoolCore } from './core';
+import { parkedOutcome, type PoolCore } from './core';
 import { targetAsPath } from './paths';
 import { errorText, refuseWork } from './refusals';
 import type { WorktreeRecord } from './state';
 import type { DestroyOutcome } from './types';
+import { randomId } from '../util/ids';
 
 /** Removes a worktree from the pool and the disk; leased, reserved or unparked work only with `force` (parked first). */
 export async function destroyWorktree(core: PoolCore, target: string, options: { force?: boolean } = {}): Promise<DestroyOutcome> {
   const targetPath = await targetAsPath(target);
   const identity = await identifySelf();
-  const token = newId();
+  const token = randomId();
   const claimed = await core.mutate(async (state) => {
     const record = core.findRecord(state, target, targetPath);
     core.refuseIfBusy(record);

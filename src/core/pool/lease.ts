@@ -1,9 +1,10 @@
 import { GroveError } from '../errors';
 import { identifySelf } from '../util/liveness';
-import { newId, toLease, type PoolCore } from './core';
+import { toLease, type PoolCore } from './core';
 import { validateHolder } from './names';
 import { claimForUse, ownPick, readyPick, refuseFull, type Pick } from './pick';
 import type { Lease } from './types';
+import { randomId } from '../util/ids';
 
 const SAME_HOLDER_WAIT_MS = 100;
 const SAME_HOLDER_WAIT_ROUNDS = 600;
@@ -45,7 +46,7 @@ export async function leaseWorktree(core: PoolCore, options: { holder: string; b
       const leasedAt = core.now().toISOString();
       record.claim = null;
       record.head = prepared.head;
-      record.lease = { leaseId: newId(), holder, leasedAt, head: prepared.head };
+      record.lease = { leaseId: randomId(), holder, leasedAt, head: prepared.head };
       core.logger.info(`leased ${record.name} to ${holder} at ${prepared.head.slice(0, 12)}`);
       return toLease(record, pick.kind === 'reuse');
     });

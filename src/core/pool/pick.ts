@@ -4,7 +4,7 @@ import { GroveError } from '../errors';
 import { addWorktree } from '../git/worktrees';
 import { checkoutDetached, inspectWork, type WorkInspection } from '../git/worktreeState';
 import type { ProcessIdentity } from '../util/liveness';
-import { byName, newId, type PoolCore } from './core';
+import { byName, type PoolCore } from './core';
 import { nextName } from './names';
 import { exists, realOrSelf } from './paths';
 import { processesInside } from './processes';
@@ -12,6 +12,7 @@ import { asGroveError, describeWork, errorText } from './refusals';
 import type { ClaimOperation, PoolStateFile, WorktreeRecord } from './state';
 import type { Lease } from './types';
 import { copyWorktreeInclude } from './worktreeInclude';
+import { randomId } from '../util/ids';
 
 /**
  * Picking a worktree for use (a lease or a reservation): under the lock, the first available
@@ -42,7 +43,7 @@ export type UsablePick = {
  */
 export async function claimForUse(core: PoolCore, state: PoolStateFile, op: ClaimOperation, identity: ProcessIdentity, skipped: Map<string, string>,
   holder?: string, reserveFor?: string, prefer?: string): Promise<Pick> {
-  const token = newId();
+  const token = randomId();
   // The preferred worktree (the row a person leased from) first when it is usable; else by name.
   const records = Object.values(state.worktrees).sort((a, b) => Number(b.name === prefer) - Number(a.name === prefer) || byName(a, b));
   const available = records.find((record) => !record.lease && !record.reservation && !record.claim && !record.damaged && !skipped.has(record.name));

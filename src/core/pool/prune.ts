@@ -2,13 +2,14 @@ import { GroveError } from '../errors';
 import { listWorktrees, pruneWorktreeRegistrations } from '../git/worktrees';
 import { inspectWork } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
-import { byName, newId, type PoolCore } from './core';
+import { byName, type PoolCore } from './core';
 import { removeFromDisk } from './destroy';
 import { exists, realOrSelf } from './paths';
 import { processesInside } from './processes';
 import { errorText } from './refusals';
 import type { WorktreeRecord } from './state';
 import type { PruneOutcome } from './types';
+import { randomId } from '../util/ids';
 
 /**
  * Removes available, clean worktrees beyond `keep`, and git's stale worktree registrations.
@@ -19,7 +20,7 @@ export async function pruneWorktrees(core: PoolCore, options: { yes?: boolean; k
   if (!Number.isSafeInteger(keep) || keep < 0) throw new GroveError('usage', `--keep expects a whole number of 0 or more, got ${keep}`);
   const dryRun = !options.yes;
   const identity = await identifySelf();
-  const token = newId();
+  const token = randomId();
   // Claimed (for a real prune) so that nobody leases one while it is checked and removed.
   const candidates = await core.mutate(async (state) => {
     const idle = Object.values(state.worktrees)

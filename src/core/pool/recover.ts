@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../util/ids';
 import { listWorktrees } from '../git/worktrees';
 import { emptyState, RECOVERED_HOLDER, type PoolStateFile, type WorktreeRecord } from './state';
 
@@ -24,7 +24,7 @@ export async function rebuildFromDisk(mainWorktree: string, root: string, now: D
       createdAt: now.toISOString(),
       head: null,
       lease: {
-        leaseId: randomBytes(16).toString('hex'),
+        leaseId: randomId(),
         holder: RECOVERED_HOLDER,
         leasedAt: now.toISOString(),
         head: entry.head ?? '',

@@ -1,11 +1,12 @@
 import { GroveError } from '../errors';
 import { checkoutDetached, inspectWork, readHead } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
-import { newId, toLease, type PoolCore } from './core';
+import { toLease, type PoolCore } from './core';
 import { validateHolder, validateName } from './names';
 import { claimForUse, ownPick, readyPick, refuseFull } from './pick';
 import { checkLeaseIdFormat, errorText, refuseWork } from './refusals';
 import type { Lease, Reservation, ReserveOptions } from './types';
+import { randomId } from '../util/ids';
 
 /**
  * Reservations, for the engine: a short-lived hold on a worktree by this live process while a
@@ -53,7 +54,7 @@ export async function reserveWorktree(core: PoolCore, options: ReserveOptions): 
 async function reserveNamed(core: PoolCore, owner: string, name: string, options: ReserveOptions): Promise<Reservation> {
   const reset = options.reset === true;
   const identity = await identifySelf();
-  const token = newId();
+  const token = randomId();
   const checkable = await core.mutate(async (state) => {
     const record = state.worktrees[name];
     if (!record) throw new GroveError('usage', `no worktree named ${name} in the pool`, 'See `grove status` for the names.');
@@ -123,7 +124,7 @@ export async function releaseReservation(core: PoolCore, options: { name: string
     live.reservation = null;
     if (live.lease) return { lease: toLease(live, true) };
     if (workLeft) {
-      live.lease = { leaseId: newId(), holder, leasedAt: core.now().toISOString(), head: reservedAt };
+      live.lease = { leaseId: randomId(), holder, leasedAt: core.now().toISOString(), head: reservedAt };
       core.logger.info(`release: ${name} has work left; leased to ${holder}`);
       return { lease: toLease(live, true) };
     }

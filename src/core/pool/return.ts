@@ -2,10 +2,11 @@ import { GroveError } from '../errors';
 import type { ParkedWork } from '../git/park';
 import { checkoutDetached, inspectWork, resetKeepingIgnored } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
-import { newId, parkedOutcome, type PoolCore } from './core';
+import { parkedOutcome, type PoolCore } from './core';
 import { exists, targetAsPath } from './paths';
 import { checkLeaseIdFormat, refuseWork } from './refusals';
 import type { ReturnOutcome } from './types';
+import { randomId } from '../util/ids';
 
 /**
  * Ends a lease and readies the worktree for reuse (detached at the commit it was leased at,
@@ -15,7 +16,7 @@ export async function returnWorktree(core: PoolCore, target: string, options: { 
   if (options.ifLeaseId !== undefined) checkLeaseIdFormat(options.ifLeaseId);
   const targetPath = await targetAsPath(target);
   const identity = await identifySelf();
-  const token = newId();
+  const token = randomId();
   const claimed = await core.mutate(async (state) => {
     const record = core.findRecord(state, target, targetPath);
     if (!record.lease) {

@@ -6,6 +6,7 @@ import type { AgentSettings } from '../settings';
 import { findSkill, type SkillSource } from './skills';
 import { placeholdersIn } from './template';
 import type { ChainArgument, ChainDefinition, ChainStep } from './types';
+import { isObject } from '../../util/objects';
 
 /**
  * Reads and validates a chain file. Every refusal names the file, the field (as a path such
@@ -39,10 +40,6 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Where a chain named on the command line is: an existing path, else `.grove/chains/<name>.json`. */

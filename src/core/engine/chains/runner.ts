@@ -1,6 +1,6 @@
 import { identifySelf } from '../../util/liveness';
 import type { Engine } from '../engine';
-import { newId } from '../engine';
+import { prefixedId } from '../../util/ids';
 import type { WorktreeProvider } from '../ports';
 import { resolveSettings } from '../settings';
 import type { TaskResult } from '../types';
@@ -36,7 +36,7 @@ export class ChainRunner {
   async start(chain: ChainDefinition, args: Record<string, string>): Promise<ChainRun> {
     const now = this.o.now ?? (() => new Date());
     const owner = await identifySelf();
-    const id = newId('chain');
+    const id = prefixedId('chain');
     const snapshot: ChainRunSnapshot = {
       id, name: chain.name, file: chain.file, args, isolation: chain.isolation, status: 'running', startedAt: now().toISOString(), endedAt: null,
       costMicros: 0, worktree: null, error: null, errorKind: null, owner,
