@@ -3,6 +3,7 @@ import { byName, toLease, type PoolCore } from './core';
 import { validateName } from './names';
 import { exists, realOrSelf } from './paths';
 import { processesInside } from './processes';
+import { classify } from './classify';
 import { describeWork, errorText } from './refusals';
 import type { WorktreeRecord } from './state';
 import type { Lease, WorktreeStatus } from './types';
@@ -45,11 +46,5 @@ async function describe(record: WorktreeRecord, processes: number[]): Promise<Wo
       damaged = `git cannot read it: ${errorText(error)}`;
     }
   }
-  if (damaged) return { ...base, state: 'damaged', reason: damaged };
-  if (record.claim) return { ...base, state: 'busy', reason: `${record.claim.op} in progress (pid ${record.claim.identity.pid})` };
-  if (record.reservation) return { ...base, state: 'busy', reason: `task running (${record.reservation.owner})` };
-  if (record.lease) return { ...base, state: 'leased' };
-  if (base.dirty) return { ...base, state: 'dirty' };
-  if (processes.length > 0) return { ...base, state: 'busy', reason: `processes inside: ${processes.join(', ')}` };
-  return base;
+  return { ...base, ...classify(record, { damaged, dirty: base.dirty, workReason: base.reason, processes }) };
 }

@@ -1,4 +1,5 @@
 import type { WorktreeStatus } from '../../core/pool/pool';
+import { classify } from '../../core/pool/classify';
 import { readState, type WorktreeRecord } from '../../core/pool/state';
 
 /**
@@ -21,15 +22,8 @@ function fromRecord(record: WorktreeRecord, last: WorktreeStatus | undefined): W
     name: record.name, path: record.path, state: 'available',
     holder: record.lease?.holder ?? null, leaseId: record.lease?.leaseId ?? null, leasedAt: record.lease?.leasedAt ?? null,
     head: known?.head ?? record.lease?.head ?? record.head, branch: known?.branch ?? null, dirty: known?.dirty ?? false,
-    reservedBy: record.reservation?.owner ?? null, processes: known?.processes ?? [], reason: known?.reason ?? null,
+    reservedBy: record.reservation?.owner ?? null, processes: known?.processes ?? [], reason: null,
   };
-  // The same precedence as the pool's own status.
-  if (record.damaged) return { ...base, state: 'damaged', reason: record.damaged };
-  if (known?.state === 'damaged') return { ...base, state: 'damaged' };
-  if (record.claim) return { ...base, state: 'busy', reason: `${record.claim.op} in progress` };
-  if (record.reservation) return { ...base, state: 'busy', reason: `task running (${record.reservation.owner})` };
-  if (record.lease) return { ...base, state: 'leased' };
-  if (base.dirty) return { ...base, state: 'dirty' };
-  if (base.processes.length > 0) return { ...base, state: 'busy' };
-  return { ...base, state: 'available', reason: null };
+  const damaged = record.damaged ?? (known?.state === 'damaged' ? known.reason ?? 'damaged' : null);
+  return { ...base, ...classify(record, { damaged, dirty: base.dirty, workReason: known?.dirty ? known.reason : null, processes: base.processes }) };
 }
