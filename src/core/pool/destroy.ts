@@ -1,11 +1,10 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { GroveError } from '../errors';
 import type { ParkedWork } from '../git/park';
 import { pruneWorktreeRegistrations, removeWorktree } from '../git/worktrees';
 import { inspectWork, type WorkInspection } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
 import { parkedOutcome, type PoolCore } from './core';
+import { refuseIfProcessesInside, provenPoolWorktree } from './ownWorktree';
 import { targetAsPath } from './paths';
 import { errorText, refuseWork } from './refusals';
 import type { WorktreeRecord } from './state';
@@ -43,24 +42,17 @@ export async function destroyWorktree(core: PoolCore, target: string, options: {
 }
 
 /**
- * Removes a claimed worktree's folder and registration, after making sure it is inside the
- * pool root (real paths: a symlink never leads it elsewhere) and holds no unparked work.
+ * Removes a claimed worktree's folder and registration, after proving it is one of the pool's
+ * own (see ownWorktree.ts), that nobody works inside it, and that it holds no unparked work.
  */
 export async function removeFromDisk(core: PoolCore, record: WorktreeRecord, force: boolean): Promise<ParkedWork | undefined> {
   const mainWorktree = core.repo.mainWorktree;
-  const real = await fs.realpath(record.path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null;
-    throw error;
-  });
+  const real = await provenPoolWorktree(core, record);
   if (real === null) {
     await pruneWorktreeRegistrations(mainWorktree);
     return undefined;
   }
-  const rootReal = await fs.realpath(record.root).catch(() => record.root);
-  if (path.dirname(real) !== rootReal || path.basename(real) !== record.name) {
-    throw new GroveError('refused', `${record.name} resolves to ${real}, which is not a folder of the pool root ${rootReal}; not removing it`,
-      'Grove only removes its own worktrees. Look at that folder and remove it yourself if it is junk.');
-  }
+  await refuseIfProcessesInside(record.name, real, 'destroy');
   let parked: ParkedWork | undefined;
   if (!record.incomplete) {
     const knownHead = record.lease?.recovered ? null : record.lease?.head ?? record.reservation?.head ?? record.head;
@@ -76,13 +68,6 @@ export async function removeFromDisk(core: PoolCore, record: WorktreeRecord, for
       parked = await core.park(real, record.name);
     }
   }
-  try {
-    await removeWorktree(mainWorktree, real);
-  } catch (error) {
-    // An interrupted creation may have left a folder git never registered: it is ours and empty of work.
-    if (!record.incomplete) throw error;
-    await fs.rm(real, { recursive: true, force: true });
-    await pruneWorktreeRegistrations(mainWorktree);
-  }
+  await removeWorktree(mainWorktree, real);
   return parked;
 }
