@@ -66,11 +66,11 @@ async function treeOfWorkingTree(worktree: string, scratchDir: string): Promise<
 }
 
 /** `<time>` in a ref name: ':' is not allowed there. */
-function refTime(now: Date): string {
+export function refTime(now: Date): string {
   return now.toISOString().replace(/:/g, '-').replace(/\./, '-');
 }
 
-async function createUniqueRef(worktree: string, wanted: string, commit: string): Promise<string> {
+export async function createUniqueRef(worktree: string, wanted: string, commit: string): Promise<string> {
   for (let attempt = 1; attempt < 100; attempt++) {
     const ref = attempt === 1 ? wanted : `${wanted}-${attempt}`;
     // An empty old value makes update-ref refuse when the ref already exists.

@@ -4,6 +4,7 @@ import { pruneWorktreeRegistrations, removeWorktree } from '../git/worktrees';
 import { inspectWork, type WorkInspection } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
 import { parkedOutcome, type PoolCore } from './core';
+import { parkAll } from './parking';
 import { refuseIfProcessesInside, provenPoolWorktree } from './ownWorktree';
 import { targetAsPath } from './paths';
 import { errorText, refuseWork } from './refusals';
@@ -58,14 +59,14 @@ export async function removeFromDisk(core: PoolCore, record: WorktreeRecord, for
     const knownHead = record.lease?.recovered ? null : record.lease?.head ?? record.reservation?.head ?? record.head;
     let work: WorkInspection;
     try {
-      work = await inspectWork(real, knownHead);
+      work = await inspectWork(real, knownHead, { stashes: true });
     } catch (error) {
       throw new GroveError('refused', `git cannot read ${record.name} (${errorText(error)}); not removing what might be work`,
         `Look at ${real}, save what you need, and remove it with: git worktree remove --force ${real}`);
     }
     if (work.hasWork) {
       if (!force) throw refuseWork(record.name, work, 'destroy');
-      parked = await core.park(real, record.name);
+      parked = await parkAll(core, real, record.name, work);
     }
   }
   await removeWorktree(mainWorktree, real);

@@ -15,7 +15,7 @@ export function checkLeaseIdFormat(leaseId: string): void {
 export function refuseWork(name: string, work: WorkInspection, action: 'return' | 'destroy' | 'reset'): GroveError {
   const flag = action === 'reset' ? 'commit or park it first' : `pass --force to park it under refs/grove/parked/${name}/<time> and ${action} anyway`;
   return new GroveError('refused', `${name} has work that would be lost: ${describeWork(work)}`,
-    `Commit it on a branch (or stash it), or ${flag}.`);
+    `Commit it on a branch${work.stashes.length ? ' (for a stash entry: git branch NAME stash@{n}^1, then apply it there)' : ''}, or ${flag}.`);
 }
 
 export function describeWork(work: WorkInspection): string {
@@ -25,6 +25,9 @@ export function describeWork(work: WorkInspection): string {
   if (changed) parts.push(`${changed} changed file(s)`);
   if (untracked) parts.push(`${untracked} untracked file(s)`);
   if (work.unparkedCommits) parts.push(`${work.unparkedCommits} commit(s) on no branch`);
+  if (work.stashes.length) {
+    parts.push(`${work.stashes.length} stash ${work.stashes.length === 1 ? 'entry' : 'entries'} on commits on no branch (${work.stashes.map((entry) => entry.selector).join(', ')})`);
+  }
   return parts.join(', ');
 }
 

@@ -1,8 +1,8 @@
 import { GroveError } from '../errors';
-import type { ParkedWork } from '../git/park';
 import { checkoutDetached, inspectWork, resetKeepingIgnored } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
 import { parkedOutcome, type PoolCore } from './core';
+import { parkAll } from './parking';
 import { provenPoolWorktree, refuseIfProcessesInside } from './ownWorktree';
 import { targetAsPath } from './paths';
 import { checkLeaseIdFormat, refuseWork } from './refusals';
@@ -42,12 +42,12 @@ export async function returnWorktree(core: PoolCore, target: string, options: { 
       throw new GroveError('refused', `${claimed.name}'s folder ${claimed.path} is missing: it cannot be reset for reuse`,
         `Drop it from the pool with: grove destroy --force ${claimed.name}`);
     }
-    const work = await inspectWork(real, knownHead);
+    const work = await inspectWork(real, knownHead, { stashes: true });
     const resetTo = knownHead ?? work.head;
     if (work.hasWork) {
       if (!options.force) throw refuseWork(claimed.name, work, 'return');
       await refuseIfProcessesInside(claimed.name, real, 'return --force');
-      const parked: ParkedWork = await core.park(real, claimed.name);
+      const parked = await parkAll(core, real, claimed.name, work);
       await resetKeepingIgnored(real, resetTo);
       return { parked, resetTo };
     }
