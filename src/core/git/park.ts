@@ -32,6 +32,17 @@ export interface ParkedWork {
  * The ref keeps HEAD (and any commits on no branch behind it) reachable, so git's gc keeps them.
  */
 export async function parkWork(worktree: string, name: string, now: Date, scratchDir: string): Promise<ParkedWork> {
+  const { parked, scratchIndex } = await parkWorkKeepingIndex(worktree, name, now, scratchDir);
+  await fs.rm(scratchIndex, { force: true });
+  return parked;
+}
+
+/**
+ * `parkWork`, handing back the scratch index it built: an index of exactly the parked working
+ * tree, with the files' stat data, which `switchParkedTo` uses to tell what changed since.
+ * The caller removes it.
+ */
+export async function parkWorkKeepingIndex(worktree: string, name: string, now: Date, scratchDir: string): Promise<{ parked: ParkedWork; scratchIndex: string; tree: string }> {
   const { head, branch } = await readHead(worktree);
   const label = branch ? `branch ${branch.replace(/^refs\/heads\//, '')}` : `detached HEAD ${head.slice(0, 12)}`;
   const indexTree = await gitOutput(worktree, ['write-tree']).catch(async () => {
@@ -41,15 +52,20 @@ export async function parkWork(worktree: string, name: string, now: Date, scratc
   });
   const indexCommit = await gitOutput(worktree, ['commit-tree', indexTree, '-p', head, '-m', `grove: parked index of ${name} (${label})`],
     { env: PARKING_IDENTITY });
-  const workTree = await treeOfWorkingTree(worktree, scratchDir);
-  const commit = await gitOutput(worktree, ['commit-tree', workTree, '-p', head, '-p', indexCommit, '-m',
-    `grove: parked work of ${name} (${label})`], { env: PARKING_IDENTITY });
-  const ref = await createUniqueRef(worktree, `refs/grove/parked/${name}/${refTime(now)}`, commit);
-  return { ref, commit, head, branch, restoreHint: restoreHint(ref, branch) };
+  const { tree, scratchIndex } = await treeOfWorkingTree(worktree, scratchDir);
+  try {
+    const commit = await gitOutput(worktree, ['commit-tree', tree, '-p', head, '-p', indexCommit, '-m',
+      `grove: parked work of ${name} (${label})`], { env: PARKING_IDENTITY });
+    const ref = await createUniqueRef(worktree, `refs/grove/parked/${name}/${refTime(now)}`, commit);
+    return { parked: { ref, commit, head, branch, restoreHint: restoreHint(ref, branch) }, scratchIndex, tree };
+  } catch (error) {
+    await fs.rm(scratchIndex, { force: true });
+    throw error;
+  }
 }
 
 /** The working tree as a tree object, via a scratch copy of the index so the real one is untouched. */
-async function treeOfWorkingTree(worktree: string, scratchDir: string): Promise<string> {
+async function treeOfWorkingTree(worktree: string, scratchDir: string): Promise<{ tree: string; scratchIndex: string }> {
   const realIndex = path.resolve(worktree, await gitOutput(worktree, ['rev-parse', '--git-path', 'index']));
   await fs.mkdir(scratchDir, { recursive: true });
   const scratchIndex = path.join(scratchDir, `park-${process.pid}-${randomBytes(6).toString('hex')}.index`);
@@ -59,9 +75,10 @@ async function treeOfWorkingTree(worktree: string, scratchDir: string): Promise<
     });
     const env = { GIT_INDEX_FILE: scratchIndex };
     await runGit(worktree, ['add', '--all', '--', ':/'], { env });
-    return await gitOutput(worktree, ['write-tree'], { env });
-  } finally {
+    return { tree: await gitOutput(worktree, ['write-tree'], { env }), scratchIndex };
+  } catch (error) {
     await fs.rm(scratchIndex, { force: true });
+    throw error;
   }
 }
 

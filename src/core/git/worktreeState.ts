@@ -122,15 +122,6 @@ export async function checkoutDetached(worktree: string, commit: string): Promis
   await runGit(worktree, ['checkout', '--quiet', '--detach', commit, '--']);
 }
 
-/**
- * Resets a worktree for reuse after its work was parked: tracked files to `commit`, untracked
- * files removed, ignored files kept (`clean -fd`, never -x: node_modules and caches survive).
- */
-export async function resetKeepingIgnored(worktree: string, commit: string): Promise<void> {
-  await runGit(worktree, ['checkout', '--quiet', '--force', '--detach', commit, '--']);
-  await runGit(worktree, ['clean', '-f', '-d', '--quiet']);
-}
-
 /** Resolves a user-given ref to a commit id, or null when it names no commit. */
 export async function resolveCommit(repoDir: string, ref: string): Promise<string | null> {
   const result = await runGit(repoDir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { allowFailure: true });

@@ -1,8 +1,8 @@
 import { GroveError } from '../errors';
-import { checkoutDetached, inspectWork, resetKeepingIgnored } from '../git/worktreeState';
+import { checkoutDetached, inspectWork } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
 import { parkedOutcome, type PoolCore } from './core';
-import { parkAll } from './parking';
+import { mergeParked, parkAndReset } from './resetForReuse';
 import { provenPoolWorktree, refuseIfProcessesInside } from './ownWorktree';
 import { targetAsPath } from './paths';
 import { checkLeaseIdFormat, refuseWork } from './refusals';
@@ -47,9 +47,7 @@ export async function returnWorktree(core: PoolCore, target: string, options: { 
     if (work.hasWork) {
       if (!options.force) throw refuseWork(claimed.name, work, 'return');
       await refuseIfProcessesInside(claimed.name, real, 'return --force');
-      const parked = await parkAll(core, real, claimed.name, work);
-      await resetKeepingIgnored(real, resetTo);
-      return { parked, resetTo };
+      return { parked: mergeParked(await parkAndReset(core, real, claimed.name, resetTo, work)), resetTo };
     }
     if (work.branch !== null || work.head !== resetTo) await checkoutDetached(real, resetTo);
     return { parked: undefined, resetTo };
