@@ -1,5 +1,6 @@
 import { GroveError } from '../errors';
 import type { ParkedWork } from '../git/park';
+import { submodulesWithWork, untrackedRepositories } from '../git/nestedWork';
 import { pruneWorktreeRegistrations, removeWorktree } from '../git/worktrees';
 import { inspectWork, type WorkInspection } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
@@ -7,7 +8,7 @@ import { parkedOutcome, type PoolCore } from './core';
 import { parkAll } from './parking';
 import { refuseIfProcessesInside, provenPoolWorktree } from './ownWorktree';
 import { targetAsPath } from './paths';
-import { errorText, refuseWork } from './refusals';
+import { errorText, refuseNestedWork, refuseWork } from './refusals';
 import type { WorktreeRecord } from './state';
 import type { DestroyOutcome } from './types';
 import { randomId } from '../util/ids';
@@ -64,10 +65,10 @@ export async function removeFromDisk(core: PoolCore, record: WorktreeRecord, for
       throw new GroveError('refused', `git cannot read ${record.name} (${errorText(error)}); not removing what might be work`,
         `Look at ${real}, save what you need, and remove it with: git worktree remove --force ${real}`);
     }
-    if (work.hasWork) {
-      if (!force) throw refuseWork(record.name, work, 'destroy');
-      parked = await parkAll(core, real, record.name, work);
-    }
+    if (work.hasWork && !force) throw refuseWork(record.name, work, 'destroy');
+    const nested = [...await untrackedRepositories(real, work.changed), ...await submodulesWithWork(real)];
+    if (nested.length) throw refuseNestedWork(record.name, nested, 'destroy');
+    if (work.hasWork) parked = await parkAll(core, real, record.name, work);
   }
   await removeWorktree(mainWorktree, real);
   return parked;

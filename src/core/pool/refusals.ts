@@ -1,4 +1,5 @@
 import { GroveError } from '../errors';
+import type { NestedWork } from '../git/nestedWork';
 import type { WorkInspection } from '../git/worktreeState';
 import { printable } from './names';
 
@@ -16,6 +17,21 @@ export function refuseWork(name: string, work: WorkInspection, action: 'return' 
   const flag = action === 'reset' ? 'commit or park it first' : `pass --force to park it under refs/grove/parked/${name}/<time> and ${action} anyway`;
   return new GroveError('refused', `${name} has work that would be lost: ${describeWork(work)}`,
     `Commit it on a branch${work.stashes.length ? ' (for a stash entry: git branch NAME stash@{n}^1, then apply it there)' : ''}, or ${flag}.`);
+}
+
+/** Work in nested repositories cannot be parked: refused even with --force, saying how to keep or discard it. */
+export function refuseNestedWork(name: string, found: NestedWork[], action: 'return' | 'destroy'): GroveError {
+  const what = found.map((entry) => `${entry.kind === 'repository' ? 'nested git repository' : 'submodule'} ${entry.path} (${entry.detail})`);
+  const steps: string[] = [];
+  if (found.some((entry) => entry.kind === 'repository')) {
+    steps.push('move each nested repository out of the worktree (mv PATH somewhere-else), or delete it yourself if it is junk');
+  }
+  if (found.some((entry) => entry.kind === 'submodule')) {
+    steps.push('in each submodule, push its commits (git -C PATH push) and commit, stash elsewhere or delete its changes, ' +
+      'or discard all of it on purpose with git submodule deinit -f PATH');
+  }
+  return new GroveError('refused', `${name} holds work in repositories of its own, which grove cannot park: ${what.join('; ')}; not ${action === 'return' ? 'returning' : 'destroying'} it, even with --force`,
+    `To keep it: ${steps.join('; ')}. Then ${action} it again.`);
 }
 
 export function describeWork(work: WorkInspection): string {

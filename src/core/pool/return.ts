@@ -1,11 +1,12 @@
 import { GroveError } from '../errors';
+import { submodulesWithWork, untrackedRepositories } from '../git/nestedWork';
 import { checkoutDetached, inspectWork } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
 import { parkedOutcome, type PoolCore } from './core';
 import { mergeParked, parkAndReset } from './resetForReuse';
 import { provenPoolWorktree, refuseIfProcessesInside } from './ownWorktree';
 import { targetAsPath } from './paths';
-import { checkLeaseIdFormat, refuseWork } from './refusals';
+import { checkLeaseIdFormat, refuseNestedWork, refuseWork } from './refusals';
 import type { ReturnOutcome } from './types';
 import { randomId } from '../util/ids';
 
@@ -47,6 +48,8 @@ export async function returnWorktree(core: PoolCore, target: string, options: { 
     if (work.hasWork) {
       if (!options.force) throw refuseWork(claimed.name, work, 'return');
       await refuseIfProcessesInside(claimed.name, real, 'return --force');
+      const nested = [...await untrackedRepositories(real, work.changed), ...await submodulesWithWork(real, resetTo)];
+      if (nested.length) throw refuseNestedWork(claimed.name, nested, 'return');
       return { parked: mergeParked(await parkAndReset(core, real, claimed.name, resetTo, work)), resetTo };
     }
     if (work.branch !== null || work.head !== resetTo) await checkoutDetached(real, resetTo);
