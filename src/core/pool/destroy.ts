@@ -1,5 +1,6 @@
 import { GroveError } from '../errors';
 import type { ParkedWork } from '../git/park';
+import { ignoredWork } from '../git/ignoredFiles';
 import { submodulesWithWork, untrackedRepositories } from '../git/nestedWork';
 import { pruneWorktreeRegistrations, removeWorktree } from '../git/worktrees';
 import { inspectWork, type WorkInspection } from '../git/worktreeState';
@@ -8,7 +9,8 @@ import { parkedOutcome, type PoolCore } from './core';
 import { parkAll } from './parking';
 import { refuseIfProcessesInside, provenPoolWorktree } from './ownWorktree';
 import { targetAsPath } from './paths';
-import { errorText, refuseNestedWork, refuseWork } from './refusals';
+import { errorText, refuseIgnored, refuseNestedWork, refuseWork } from './refusals';
+import { saveIgnored, type SavedIgnored } from './saveIgnored';
 import type { WorktreeRecord } from './state';
 import type { DestroyOutcome } from './types';
 import { randomId } from '../util/ids';
@@ -34,42 +36,61 @@ export async function destroyWorktree(core: PoolCore, target: string, options: {
     core.claim(record, 'destroy', token, identity);
     return { ...record };
   });
-  const parked = await core.whileClaimed(claimed.name, token, `could not destroy ${claimed.name}`, () => removeFromDisk(core, claimed, options.force === true));
+  const removed = await core.whileClaimed(claimed.name, token, `could not destroy ${claimed.name}`, () => removeFromDisk(core, claimed, options.force === true));
   await core.mutate(async (state) => {
     core.ownClaim(state, claimed.name, token);
     delete state.worktrees[claimed.name];
   });
-  core.logger.info(`destroyed ${claimed.name}${parked ? `; work parked under ${parked.ref}` : ''}`);
-  return parkedOutcome(claimed, parked);
+  const { parked, savedIgnored } = removed;
+  core.logger.info(`destroyed ${claimed.name}${parked ? `; work parked under ${parked.ref}` : ''}${savedIgnored?.saved.length ? `; ignored files saved to ${savedIgnored.folder}` : ''}`);
+  const outcome = parkedOutcome(claimed, parked);
+  if (!savedIgnored) return outcome;
+  return { ...outcome, ignoredSavedTo: savedIgnored.folder, restoreHint: [outcome.restoreHint, savedIgnored.restoreHint].filter(Boolean).join('\n') };
+}
+
+export interface Removal {
+  parked?: ParkedWork;
+  /** Ignored files a forced destroy saved (or had to delete: too big). */
+  savedIgnored?: SavedIgnored;
 }
 
 /**
  * Removes a claimed worktree's folder and registration, after proving it is one of the pool's
  * own (see ownWorktree.ts), that nobody works inside it, and that it holds no unparked work.
  */
-export async function removeFromDisk(core: PoolCore, record: WorktreeRecord, force: boolean): Promise<ParkedWork | undefined> {
+export async function removeFromDisk(core: PoolCore, record: WorktreeRecord, force: boolean): Promise<Removal> {
   const mainWorktree = core.repo.mainWorktree;
   const real = await provenPoolWorktree(core, record);
   if (real === null) {
     await pruneWorktreeRegistrations(mainWorktree);
-    return undefined;
+    return {};
   }
   await refuseIfProcessesInside(record.name, real, 'destroy');
-  let parked: ParkedWork | undefined;
-  if (!record.incomplete) {
-    const knownHead = record.lease?.recovered ? null : record.lease?.head ?? record.reservation?.head ?? record.head;
-    let work: WorkInspection;
-    try {
-      work = await inspectWork(real, knownHead, { stashes: true });
-    } catch (error) {
-      throw new GroveError('refused', `git cannot read ${record.name} (${errorText(error)}); not removing what might be work`,
-        `Look at ${real}, save what you need, and remove it with: git worktree remove --force ${real}`);
-    }
-    if (work.hasWork && !force) throw refuseWork(record.name, work, 'destroy');
-    const nested = [...await untrackedRepositories(real, work.changed), ...await submodulesWithWork(real)];
-    if (nested.length) throw refuseNestedWork(record.name, nested, 'destroy');
-    if (work.hasWork) parked = await parkAll(core, real, record.name, work);
-  }
+  const removal = record.incomplete ? {} : await keepWhatMatters(core, record, real, force);
   await removeWorktree(mainWorktree, real);
-  return parked;
+  return removal;
+}
+
+/**
+ * Everything a removal would lose, refused without `force` and kept with it: work git can
+ * park (parked), work in nested repositories (always refused), and ignored files that are
+ * not dependencies or build output (saved to a folder).
+ */
+async function keepWhatMatters(core: PoolCore, record: WorktreeRecord, real: string, force: boolean): Promise<Removal> {
+  const knownHead = record.lease?.recovered ? null : record.lease?.head ?? record.reservation?.head ?? record.head;
+  let work: WorkInspection;
+  try {
+    work = await inspectWork(real, knownHead, { stashes: true });
+  } catch (error) {
+    throw new GroveError('refused', `git cannot read ${record.name} (${errorText(error)}); not removing what might be work`,
+      `Look at ${real}, save what you need, and remove it with: git worktree remove --force ${real}`);
+  }
+  if (work.hasWork && !force) throw refuseWork(record.name, work, 'destroy');
+  const nested = [...await untrackedRepositories(real, work.changed), ...await submodulesWithWork(real)];
+  if (nested.length) throw refuseNestedWork(record.name, nested, 'destroy');
+  const ignored = await ignoredWork(real, core.repo.mainWorktree);
+  if (ignored.length && !force) throw refuseIgnored(record.name, ignored);
+  const parked = work.hasWork ? await parkAll(core, real, record.name, work) : undefined;
+  const savedIgnored = ignored.length ? await saveIgnored(core, real, record.name, ignored) : undefined;
+  return { parked, savedIgnored };
 }

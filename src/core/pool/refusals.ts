@@ -1,4 +1,5 @@
 import { GroveError } from '../errors';
+import type { IgnoredFile } from '../git/ignoredFiles';
 import type { NestedWork } from '../git/nestedWork';
 import type { WorkInspection } from '../git/worktreeState';
 import { printable } from './names';
@@ -32,6 +33,13 @@ export function refuseNestedWork(name: string, found: NestedWork[], action: 'ret
   }
   return new GroveError('refused', `${name} holds work in repositories of its own, which grove cannot park: ${what.join('; ')}; not ${action === 'return' ? 'returning' : 'destroying'} it, even with --force`,
     `To keep it: ${steps.join('; ')}. Then ${action} it again.`);
+}
+
+/** Ignored files that are not dependencies or build output: named, and deleted only with --force (which saves them). */
+export function refuseIgnored(name: string, files: IgnoredFile[]): GroveError {
+  const shown = files.slice(0, 5).map((file) => file.path).join(', ') + (files.length > 5 ? ` and ${files.length - 5} more` : '');
+  return new GroveError('refused', `${name} has ${files.length} ignored file(s) that are not dependencies or build output, which destroy would delete: ${shown}`,
+    `Copy what you need out of it, or pass --force: files up to 1 MiB are first saved to <git-common-dir>/grove/parked-files/${name}/<time>/.`);
 }
 
 export function describeWork(work: WorkInspection): string {
