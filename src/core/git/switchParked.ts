@@ -19,23 +19,15 @@ import { gitOutput, runGit } from './run';
  */
 export async function switchParkedTo(worktree: string, scratchIndex: string, parkedTree: string, base: string): Promise<string | null> {
   const env = { GIT_INDEX_FILE: scratchIndex };
-  await pastRacyWindow(scratchIndex);
-  // Entries of files written in the same second as the index was are stored "smudged" and
-  // would count as changed; once that second is over, a refresh confirms them by content.
-  // Files that really changed since the park stay stale, and the switch refuses them.
+  // Fresh stat data for files unchanged since the park (content-checked where the stat data
+  // cannot tell), so the switch does not refuse them; files that did change stay stale, and
+  // the switch refuses them. (git smudges a racily clean entry only when its content differs.)
   await runGit(worktree, ['update-index', '-q', '--refresh'], { env, allowFailure: true });
   const switched = await runGit(worktree, ['read-tree', '-m', '-u', parkedTree, base], { env, allowFailure: true });
   if (switched.code !== 0) return switched.stderr.trim().split('\n')[0] || `git read-tree exited ${switched.code}`;
   await installIndex(worktree, scratchIndex);
   await runGit(worktree, ['update-ref', '--no-deref', '-m', 'grove: reset for reuse', 'HEAD', base]);
   return null;
-}
-
-/** Waits until the clock is past the second the index was written in (git's racy-timestamp rule, whole seconds). */
-async function pastRacyWindow(indexFile: string): Promise<void> {
-  const written = (await fs.stat(indexFile)).mtimeMs;
-  const wait = (Math.floor(written / 1000) + 1) * 1000 + 20 - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
 /** The scratch index becomes the worktree's index, by git's protocol: written as index.lock (taken exclusively), then renamed. */

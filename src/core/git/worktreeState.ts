@@ -103,14 +103,14 @@ export interface InspectOptions {
    * Also look for stash entries at risk (see stashes.ts): for return and destroy, which end a
    * worktree's use; lease and status skip the extra git call.
    */
-  stashes?: boolean;
+  stashes?: { commonDir: string };
 }
 
 export async function inspectWork(worktree: string, knownHead: string | null, options: InspectOptions = {}): Promise<WorkInspection> {
   const { head, branch, changed } = await readWorktree(worktree, options);
   // HEAD still where it was handed out: no new commits, and the rev-list walk is skipped.
   const unparkedCommits = knownHead && head === knownHead ? 0 : await commitsOnNoBranch(worktree, knownHead);
-  const stashes = options.stashes ? await stashesAtRisk(worktree) : [];
+  const stashes = options.stashes ? await stashesAtRisk(worktree, options.stashes.commonDir) : [];
   return { head, branch, changed, unparkedCommits, stashes, hasWork: changed.length > 0 || unparkedCommits > 0 || stashes.length > 0 };
 }
 

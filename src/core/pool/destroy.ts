@@ -80,7 +80,7 @@ async function keepWhatMatters(core: PoolCore, record: WorktreeRecord, real: str
   const knownHead = record.lease?.recovered ? null : record.lease?.head ?? record.reservation?.head ?? record.head;
   let work: WorkInspection;
   try {
-    work = await inspectWork(real, knownHead, { stashes: true });
+    work = await inspectWork(real, knownHead, { stashes: { commonDir: core.repo.commonDir } });
   } catch (error) {
     throw new GroveError('refused', `git cannot read ${record.name} (${errorText(error)}); not removing what might be work`,
       `Look at ${real}, save what you need, and remove it with: git worktree remove --force ${real}`);

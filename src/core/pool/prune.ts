@@ -42,7 +42,7 @@ export async function pruneWorktrees(core: PoolCore, options: { yes?: boolean; k
     }
     if (record.damaged) continue;
     if ((processes.get(reals[index]) ?? []).length > 0) continue;
-    const work = await inspectWork(record.path, record.head, { readOnly: dryRun, stashes: true }).catch(() => null);
+    const work = await inspectWork(record.path, record.head, { readOnly: dryRun, stashes: { commonDir: core.repo.commonDir } }).catch(() => null);
     if (!work || work.hasWork) continue;
     if (keptClean.length < keep) keptClean.push(record.name);
     else doomed.push(record);

@@ -8,8 +8,13 @@ import { checkoutDetached, inspectWork, type WorkInspection } from '../git/workt
 import type { PoolCore } from './core';
 import { describeWork } from './refusals';
 
-/** Park-and-switch rounds before giving up on a worktree that keeps changing under us. */
+/**
+ * Park-and-switch rounds before giving up on a worktree that keeps changing under us, with a
+ * growing pause before each later round (0.1 s, 0.2 s, 0.4 s, 0.8 s: 1.5 s in all) so that a
+ * short burst of writes can end.
+ */
 const ROUNDS = 5;
+const FIRST_PAUSE_MS = 100;
 
 /**
  * `return --force`: parks the work and moves the worktree to `resetTo`, losing nothing that
@@ -23,12 +28,13 @@ export async function parkAndReset(core: PoolCore, worktree: string, name: strin
   let work = first;
   let lastFailure: string | null = null;
   for (let round = 0; round < ROUNDS && work.hasWork; round++) {
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, FIRST_PAUSE_MS * 2 ** (round - 1)));
     if (work.stashes.length) {
       const stashes = await parkStashes(worktree, name, core.now(), work.stashes);
       parked.push({ ref: stashes.refs[0], commit: work.stashes[0].commit, head: work.head, branch: work.branch, restoreHint: stashes.restoreHint });
     }
     if (work.changed.length > 0 || work.unparkedCommits > 0) lastFailure = await parkAndSwitch(core, worktree, name, resetTo, parked);
-    work = await inspectWork(worktree, resetTo, { stashes: true });
+    work = await inspectWork(worktree, resetTo, { stashes: { commonDir: core.repo.commonDir } });
   }
   if (work.hasWork) {
     throw new GroveError('refused', `${name} kept changing while it was reset (${describeWork(work)} after ${ROUNDS} rounds${lastFailure ? `; git: ${lastFailure}` : ''}); ` +

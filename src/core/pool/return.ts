@@ -43,7 +43,7 @@ export async function returnWorktree(core: PoolCore, target: string, options: { 
       throw new GroveError('refused', `${claimed.name}'s folder ${claimed.path} is missing: it cannot be reset for reuse`,
         `Drop it from the pool with: grove destroy --force ${claimed.name}`);
     }
-    const work = await inspectWork(real, knownHead, { stashes: true });
+    const work = await inspectWork(real, knownHead, { stashes: { commonDir: core.repo.commonDir } });
     const resetTo = knownHead ?? work.head;
     if (work.hasWork) {
       if (!options.force) throw refuseWork(claimed.name, work, 'return');
