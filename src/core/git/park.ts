@@ -5,7 +5,7 @@ import { gitOutput, runGit } from './run';
 import { readHead } from './worktreeState';
 
 /** Parked commits are Grove's own: a fixed identity means parking never fails for want of user.name. */
-const PARKING_IDENTITY = {
+export const PARKING_IDENTITY = {
   GIT_AUTHOR_NAME: 'Grove',
   GIT_AUTHOR_EMAIL: 'grove@localhost',
   GIT_COMMITTER_NAME: 'Grove',
@@ -31,8 +31,8 @@ export interface ParkedWork {
  *                  ones), parents HEAD and the index commit
  * The ref keeps HEAD (and any commits on no branch behind it) reachable, so git's gc keeps them.
  */
-export async function parkWork(worktree: string, name: string, now: Date, scratchDir: string): Promise<ParkedWork> {
-  const { parked, scratchIndex } = await parkWorkKeepingIndex(worktree, name, now, scratchDir);
+export async function parkWork(worktree: string, name: string, now: Date, scratchDir: string, excludes: string[] = []): Promise<ParkedWork> {
+  const { parked, scratchIndex } = await parkWorkKeepingIndex(worktree, name, now, scratchDir, excludes);
   await fs.rm(scratchIndex, { force: true });
   return parked;
 }
@@ -42,7 +42,7 @@ export async function parkWork(worktree: string, name: string, now: Date, scratc
  * tree, with the files' stat data, which `switchParkedTo` uses to tell what changed since.
  * The caller removes it.
  */
-export async function parkWorkKeepingIndex(worktree: string, name: string, now: Date, scratchDir: string): Promise<{ parked: ParkedWork; scratchIndex: string; tree: string }> {
+export async function parkWorkKeepingIndex(worktree: string, name: string, now: Date, scratchDir: string, excludes: string[] = []): Promise<{ parked: ParkedWork; scratchIndex: string; tree: string }> {
   const { head, branch } = await readHead(worktree);
   const label = branch ? `branch ${branch.replace(/^refs\/heads\//, '')}` : `detached HEAD ${head.slice(0, 12)}`;
   const indexTree = await gitOutput(worktree, ['write-tree']).catch(async () => {
@@ -52,7 +52,7 @@ export async function parkWorkKeepingIndex(worktree: string, name: string, now: 
   });
   const indexCommit = await gitOutput(worktree, ['commit-tree', indexTree, '-p', head, '-m', `grove: parked index of ${name} (${label})`],
     { env: PARKING_IDENTITY });
-  const { tree, scratchIndex } = await treeOfWorkingTree(worktree, scratchDir);
+  const { tree, scratchIndex } = await treeOfWorkingTree(worktree, scratchDir, excludes);
   try {
     const commit = await gitOutput(worktree, ['commit-tree', tree, '-p', head, '-p', indexCommit, '-m',
       `grove: parked work of ${name} (${label})`], { env: PARKING_IDENTITY });
@@ -64,8 +64,12 @@ export async function parkWorkKeepingIndex(worktree: string, name: string, now: 
   }
 }
 
-/** The working tree as a tree object, via a scratch copy of the index so the real one is untouched. */
-async function treeOfWorkingTree(worktree: string, scratchDir: string): Promise<{ tree: string; scratchIndex: string }> {
+/**
+ * The working tree as a tree object, via a scratch copy of the index so the real one is
+ * untouched. `excludes` (paths from the top) are left out: nested repositories parked on
+ * their own (parkNested.ts), which `git add` could only record as a gitlink, or not at all.
+ */
+export async function treeOfWorkingTree(worktree: string, scratchDir: string, excludes: string[] = []): Promise<{ tree: string; scratchIndex: string }> {
   const realIndex = path.resolve(worktree, await gitOutput(worktree, ['rev-parse', '--git-path', 'index']));
   await fs.mkdir(scratchDir, { recursive: true });
   const scratchIndex = path.join(scratchDir, `park-${process.pid}-${randomBytes(6).toString('hex')}.index`);
@@ -74,7 +78,7 @@ async function treeOfWorkingTree(worktree: string, scratchDir: string): Promise<
       if (error.code !== 'ENOENT') throw error; // no index yet: start from an empty one
     });
     const env = { GIT_INDEX_FILE: scratchIndex };
-    await runGit(worktree, ['add', '--all', '--', ':/'], { env });
+    await runGit(worktree, ['add', '--all', '--', ':/', ...excludes.map((relative) => `:(top,literal,exclude)${relative}`)], { env });
     return { tree: await gitOutput(worktree, ['write-tree'], { env }), scratchIndex };
   } catch (error) {
     await fs.rm(scratchIndex, { force: true });

@@ -1,6 +1,8 @@
 import { GroveError } from '../errors';
 import type { ParkedWork } from '../git/park';
+import * as path from 'node:path';
 import { ignoredWork } from '../git/ignoredFiles';
+import { parkNested, type ParkedNested } from '../git/parkNested';
 import { submodulesWithWork, untrackedRepositories } from '../git/nestedWork';
 import { pruneWorktreeRegistrations, removeWorktree } from '../git/worktrees';
 import { inspectWork, type WorkInspection } from '../git/worktreeState';
@@ -41,17 +43,30 @@ export async function destroyWorktree(core: PoolCore, target: string, options: {
     core.ownClaim(state, claimed.name, token);
     delete state.worktrees[claimed.name];
   });
-  const { parked, savedIgnored } = removed;
-  core.logger.info(`destroyed ${claimed.name}${parked ? `; work parked under ${parked.ref}` : ''}${savedIgnored?.saved.length ? `; ignored files saved to ${savedIgnored.folder}` : ''}`);
+  core.logger.info(`destroyed ${claimed.name}${removed.parked ? `; work parked under ${removed.parked.ref}` : ''}`);
+  return outcomeOf(claimed, removed);
+}
+
+/** One outcome for everything kept: the main parked ref (or the first nested one), every hint, and where ignored files went. */
+function outcomeOf(claimed: { name: string; path: string }, removed: Removal): DestroyOutcome {
+  const { parked, savedIgnored, parkedNested = [] } = removed;
   const outcome = parkedOutcome(claimed, parked);
-  if (!savedIgnored) return outcome;
-  return { ...outcome, ignoredSavedTo: savedIgnored.folder, restoreHint: [outcome.restoreHint, savedIgnored.restoreHint].filter(Boolean).join('\n') };
+  const hints = [outcome.restoreHint, ...parkedNested.map((entry) => entry.restoreHint), savedIgnored?.restoreHint].filter(Boolean);
+  const parkedRef = outcome.parkedRef ?? (parkedNested.length ? `${parkedNested[0].prefix}/work` : undefined);
+  return {
+    ...outcome,
+    ...(parkedRef ? { parkedRef } : {}),
+    ...(hints.length ? { restoreHint: hints.join('\n') } : {}),
+    ...(savedIgnored ? { ignoredSavedTo: savedIgnored.folder } : {}),
+  };
 }
 
 export interface Removal {
   parked?: ParkedWork;
   /** Ignored files a forced destroy saved (or had to delete: too big). */
   savedIgnored?: SavedIgnored;
+  /** Nested repositories and submodules a forced destroy parked. */
+  parkedNested?: ParkedNested[];
 }
 
 /**
@@ -85,12 +100,17 @@ async function keepWhatMatters(core: PoolCore, record: WorktreeRecord, real: str
     throw new GroveError('refused', `git cannot read ${record.name} (${errorText(error)}); not removing what might be work`,
       `Look at ${real}, save what you need, and remove it with: git worktree remove --force ${real}`);
   }
-  if (work.hasWork && !force) throw refuseWork(record.name, work, 'destroy');
   const nested = [...await untrackedRepositories(real, work.changed), ...await submodulesWithWork(real)];
-  if (nested.length) throw refuseNestedWork(record.name, nested, 'destroy');
+  if (nested.length && !force) throw refuseNestedWork(record.name, nested, 'destroy');
+  if (work.hasWork && !force) throw refuseWork(record.name, work, 'destroy');
   const ignored = await ignoredWork(real, core.repo.mainWorktree);
   if (ignored.length && !force) throw refuseIgnored(record.name, ignored);
-  const parked = work.hasWork ? await parkAll(core, real, record.name, work) : undefined;
+  const parkedNested: ParkedNested[] = [];
+  for (const [index, entry] of nested.entries()) {
+    parkedNested.push(await parkNested(real, entry, record.name, core.now(), index + 1, path.join(core.repo.groveDir, 'tmp'), core.repo.commonDir));
+  }
+  const untrackedRepos = nested.filter((entry) => entry.kind === 'repository').map((entry) => entry.path);
+  const parked = work.hasWork ? await parkAll(core, real, record.name, work, untrackedRepos) : undefined;
   const savedIgnored = ignored.length ? await saveIgnored(core, real, record.name, ignored) : undefined;
-  return { parked, savedIgnored };
+  return { parked, savedIgnored, parkedNested };
 }

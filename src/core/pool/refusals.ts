@@ -20,19 +20,23 @@ export function refuseWork(name: string, work: WorkInspection, action: 'return' 
     `Commit it on a branch${work.stashes.length ? ' (for a stash entry: git branch NAME stash@{n}^1, then apply it there)' : ''}, or ${flag}.`);
 }
 
-/** Work in nested repositories cannot be parked: refused even with --force, saying how to keep or discard it. */
+/**
+ * Work in repositories of their own (see nestedWork.ts). A return cannot reset it, so it is
+ * refused even with --force; a destroy needs --force, which parks it first (parkNested.ts).
+ */
 export function refuseNestedWork(name: string, found: NestedWork[], action: 'return' | 'destroy'): GroveError {
   const what = found.map((entry) => `${entry.kind === 'repository' ? 'nested git repository' : 'submodule'} ${entry.path} (${entry.detail})`);
   const steps: string[] = [];
-  if (found.some((entry) => entry.kind === 'repository')) {
-    steps.push('move each nested repository out of the worktree (mv PATH somewhere-else), or delete it yourself if it is junk');
-  }
+  if (found.some((entry) => entry.kind === 'repository')) steps.push('move each nested repository out of the worktree (mv PATH somewhere-else)');
   if (found.some((entry) => entry.kind === 'submodule')) {
-    steps.push('in each submodule, push its commits (git -C PATH push) and commit, stash elsewhere or delete its changes, ' +
-      'or discard all of it on purpose with git submodule deinit -f PATH');
+    steps.push('in each submodule, push its commits (git -C PATH push) and commit or remove its changes, or discard it on purpose (git submodule deinit -f PATH)');
   }
-  return new GroveError('refused', `${name} holds work in repositories of its own, which grove cannot park: ${what.join('; ')}; not ${action === 'return' ? 'returning' : 'destroying'} it, even with --force`,
-    `To keep it: ${steps.join('; ')}. Then ${action} it again.`);
+  if (action === 'destroy') {
+    return new GroveError('refused', `${name} holds work in repositories of its own: ${what.join('; ')}`,
+      `Keep it yourself (${steps.join('; ')}), or pass --force to park it first: its files and commits are copied under refs/grove/parked/${name}/<time>-nested-N/.`);
+  }
+  return new GroveError('refused', `${name} holds work in repositories of its own, which a reset for reuse cannot park or reset: ${what.join('; ')}; not returning it, even with --force`,
+    `Deal with it first (${steps.join('; ')}), then return it again; or destroy it with --force, which parks it.`);
 }
 
 /** Ignored files that are not dependencies or build output: named, and deleted only with --force (which saves them). */
