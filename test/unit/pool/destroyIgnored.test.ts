@@ -69,4 +69,18 @@ describe('destroy names ignored files that are work, and --force saves them (iss
     assert.match(outcome.restoreHint ?? '', /cp -a/);
     assert.match(outcome.restoreHint ?? '', /Deleted without saving.*big\.bin/);
   });
+
+  it('prune leaves a worktree with such ignored files, in the dry run and the real one', async () => {
+    const { pool } = await poolWithSecrets();
+    const a = await pool.lease({ holder: 'a' });
+    const b = await pool.lease({ holder: 'b' });
+    warm(a.path);
+    warm(b.path);
+    writeFileSync(path.join(b.path, '.env'), 'SECRET=edited\n');
+    await pool.returnWorktree(a.name);
+    await pool.returnWorktree(b.name);
+    assert.deepEqual((await pool.prune()).wouldRemove, [a.name]);
+    assert.deepEqual((await pool.prune({ yes: true })).removed, [a.name]);
+    assert.equal(readFileSync(path.join(b.path, '.env'), 'utf8'), 'SECRET=edited\n');
+  });
 });
