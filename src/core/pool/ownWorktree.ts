@@ -24,7 +24,8 @@ export async function provenPoolWorktree(core: PoolCore, record: WorktreeRecord)
   const rootReal = await fs.realpath(core.root).catch(() => core.root);
   if (path.dirname(real) !== rootReal || path.basename(real) !== record.name) {
     throw new GroveError('refused', `${record.name} resolves to ${printable(real)}, which is not a folder of the pool root ${rootReal}; not touching it`,
-      'Grove only resets or removes its own worktrees. Look at that folder and deal with it yourself; `grove status` shows the pool.');
+      'Grove only resets or removes its own worktrees. If it was made under another pool root, pass that one (--root DIR or GROVE_ROOT); ' +
+      'otherwise look at that folder and deal with it yourself.');
   }
   if (!(await listedByGit(core, real))) {
     throw new GroveError('refused', `git does not list ${real} as a worktree of this repository; not touching what might be someone's files`,
