@@ -28,8 +28,9 @@ const DISPOSABLE_FILES = [
   /^\.(eslint|stylelint|prettier)cache$/, /^npm-debug\.log/, /^yarn-(debug|error)\.log/, /\.egg-info$/,
 ];
 
-/** More than this many files under one ignored folder: reported, not all listed. */
-const WALK_LIMIT = 2000;
+/** Looked at no further than this many files: a list this long means "at least" (see refusals and saveIgnored). */
+export const IGNORED_LIST_LIMIT = 2000;
+const WALK_LIMIT = IGNORED_LIST_LIMIT;
 
 /**
  * The ignored files in `worktree` that are neither disposable (see above) nor identical to the

@@ -1,5 +1,5 @@
 import { GroveError } from '../errors';
-import type { IgnoredFile } from '../git/ignoredFiles';
+import { IGNORED_LIST_LIMIT, type IgnoredFile } from '../git/ignoredFiles';
 import type { NestedWork } from '../git/nestedWork';
 import type { WorkInspection } from '../git/worktreeState';
 import { printable } from './names';
@@ -42,7 +42,8 @@ export function refuseNestedWork(name: string, found: NestedWork[], action: 'ret
 /** Ignored files that are not dependencies or build output: named, and deleted only with --force (which saves them). */
 export function refuseIgnored(name: string, files: IgnoredFile[]): GroveError {
   const shown = files.slice(0, 5).map((file) => file.path).join(', ') + (files.length > 5 ? ` and ${files.length - 5} more` : '');
-  return new GroveError('refused', `${name} has ${files.length} ignored file(s) that are not dependencies or build output, which destroy would delete: ${shown}`,
+  const count = files.length >= IGNORED_LIST_LIMIT ? `at least ${files.length}` : String(files.length);
+  return new GroveError('refused', `${name} has ${count} ignored file(s) that are not dependencies or build output, which destroy would delete: ${shown}`,
     `Copy what you need out of it, or pass --force: files up to 1 MiB are first saved to <git-common-dir>/grove/parked-files/${name}/<time>/.`);
 }
 

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { IgnoredFile } from '../git/ignoredFiles';
+import { IGNORED_LIST_LIMIT, type IgnoredFile } from '../git/ignoredFiles';
 import { refTime } from '../git/park';
 import type { PoolCore } from './core';
 
@@ -44,6 +44,7 @@ export async function saveIgnored(core: PoolCore, worktree: string, name: string
       `  To get them back into a worktree: cp -a '${folder}/.' "$(grove lease)/"`);
   }
   if (deleted.length) lines.push(`Deleted without saving (over 1 MiB each, or past 64 MiB in all): ${shortList(deleted)}`);
+  if (files.length >= IGNORED_LIST_LIMIT) lines.push(`Only the first ${IGNORED_LIST_LIMIT} ignored files were looked at; any further ones were deleted unsaved.`);
   return { folder, saved, deleted, restoreHint: lines.join('\n') };
 }
 
