@@ -51,11 +51,12 @@ function startWriter(folder: string, log: string, cwd: string, forMs?: number): 
 }
 
 async function waitForLines(log: string, count: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  // Generous: a node process can take seconds to start on a loaded machine.
+  for (let i = 0; i < 2000; i++) {
     if (readFileSync(log, 'utf8').split('\n').filter(Boolean).length >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`the writer wrote fewer than ${count} files in 5 s`);
+  throw new Error(`the writer wrote fewer than ${count} files in 20 s`);
 }
 
 async function stop(child: ChildProcess): Promise<void> {
