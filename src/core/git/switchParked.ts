@@ -22,7 +22,14 @@ export async function switchParkedTo(worktree: string, scratchIndex: string, par
   // Fresh stat data for files unchanged since the park (content-checked where the stat data
   // cannot tell), so the switch does not refuse them; files that did change stay stale, and
   // the switch refuses them. (git smudges a racily clean entry only when its content differs.)
+  const parkedAt = (await fs.stat(scratchIndex)).mtime;
   await runGit(worktree, ['update-index', '-q', '--refresh'], { env, allowFailure: true });
+  // The refresh stamped the index "now", so a same-size rewrite in the same second (git here
+  // compares whole seconds) would look unchanged and be overwritten. Dating the index back to
+  // before the park makes every file touched since then racily clean: git compares its content
+  // before the switch changes it, and refuses if it differs.
+  const before = new Date(parkedAt.getTime() - 2_000);
+  await fs.utimes(scratchIndex, before, before);
   const switched = await runGit(worktree, ['read-tree', '-m', '-u', parkedTree, base], { env, allowFailure: true });
   if (switched.code !== 0) return switched.stderr.trim().split('\n')[0] || `git read-tree exited ${switched.code}`;
   await installIndex(worktree, scratchIndex);
