@@ -6,15 +6,15 @@ import { repositoryFor } from './context';
 import { stderrLogger } from './io';
 import { integerFromEnv } from './options';
 
-/** The engine for a CLI command: slots from GROVE_SLOTS (default 4), agent from GROVE_AGENT_COMMAND, pool root and size from GROVE_ROOT and GROVE_MAX. */
-export async function engineFor(command: Command, settings: AgentSettings = {}): Promise<OpenedEngine> {
+/** The engine for a CLI command: slots from GROVE_SLOTS (default 4), agent from --agent or GROVE_AGENT_COMMAND, pool root and size from GROVE_ROOT and GROVE_MAX. */
+export async function engineFor(command: Command, settings: AgentSettings = {}, agent?: string): Promise<OpenedEngine> {
   const repo = await repositoryFor(command);
   return openEngine({
     repo,
     root: process.env.GROVE_ROOT || undefined,
     max: integerFromEnv('GROVE_MAX'),
     slots: integerFromEnv('GROVE_SLOTS') ?? 4,
-    agentCommand: agentCommandFrom({ env: process.env }),
+    agentCommand: agentCommandFrom({ option: agent, env: process.env }),
     settings,
     logger: stderrLogger(),
   });

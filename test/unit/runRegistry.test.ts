@@ -195,7 +195,7 @@ describe('RunRegistry with the Claude CLI double', () => {
     const s = setup();
     for (const agentCommand of ['grove-no-such-agent', './missing/claude']) {
       await assert.rejects(s.registry.start({ cwd: s.repo, prompt: 'hi', agentCommand, slot: 'slot-1' }), (error: unknown) => {
-        assert.ok(isGroveError(error, 'unavailable'), String(error));
+        assert.ok(isGroveError(error, 'usage'), String(error));
         assert.match(error.message, /not found/);
         assert.match(error.hint!, /--agent/);
         return true;

@@ -429,7 +429,7 @@ export class Engine {
       const name = await this.options.agents.sessionWorktree(task.spec.resumeSession);
       if (!name) {
         throw new GroveError('usage', `no run of session ${task.spec.resumeSession} is known to this pool`,
-          'Continue a session that a Grove task started (see grove status), or start a new task.');
+          'Continue a session that a Grove task started (see grove runs --json), or start a new task.');
       }
       const leaseId = await worktrees.leaseIdOf(name);
       return worktrees.reserve({ owner: slot.name, worktree: name, leaseId: leaseId ?? undefined });
@@ -552,7 +552,7 @@ function outcomeOf(result: AgentOutcome): Partial<TaskSnapshot> & { status: Task
   const common = { costMicros: result.costMicros, sessionId: result.sessionId, resultText: result.resultText };
   if (result.status === 'completed') return { ...common, status: 'succeeded' };
   if (result.status === 'cancelled') return { ...common, status: 'cancelled', error: result.error ?? 'cancelled' };
-  return { ...common, status: 'failed', error: result.error ?? `the agent ${result.status === 'abandoned' ? 'was lost' : 'failed'}`, errorKind: 'agent-failed', errorHint: 'See the run log (grove status) for what the agent said.' };
+  return { ...common, status: 'failed', error: result.error ?? `the agent ${result.status === 'abandoned' ? 'was lost' : 'failed'}`, errorKind: 'agent-failed', errorHint: 'See the run log (grove runs) for what the agent said.' };
 }
 
 function dropUndefined<T extends object>(value: T): T {
