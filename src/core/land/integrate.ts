@@ -1,0 +1,111 @@
+import { runGit } from '../git/run';
+import { readHead } from '../git/worktreeState';
+import { localChangesRefusal, pathsInTheWay, refuseOperationInProgress, treeChanges, worktreeOnBranch } from './checkouts';
+import { commitTree, treeOf } from './commits';
+import { runGuard, type LandContext } from './context';
+import { draftCommitMessage, draftMergeMessage } from './message';
+import { conflictRefusal, mergeOntoBase, mergeTrees, requireMergeTree, type MergeOutcome } from './preflight';
+import { keptRefName, updateRefs } from './refs';
+import { landStep } from './steps';
+import { resolveTarget, type Target } from './target';
+import { LandRefusal, type LandRecord } from './types';
+
+/**
+ * Squash or merge the result into a branch, as one transaction:
+ *   1. preflight: merge-tree in the object store; conflicts are refused here, nothing changed;
+ *   2. the new commit, in the object store (unreferenced until step 3);
+ *   3. one git command makes it visible: `update-ref` with the old tip (compare-and-swap) when no
+ *      worktree has the branch checked out, else a fast-forward `merge --ff-only` in that worktree,
+ *      after checking it has no changes of its own in the files the land writes.
+ * A process killed before step 3 leaves the old state; step 3 is one git process, which leaves
+ * the old state or the new one.
+ */
+export async function landIntoBranch(context: LandContext, how: 'squash' | 'merge'): Promise<LandRecord> {
+  const { repo, snapshot, base } = context;
+  await requireMergeTree(repo);
+  const target = await resolveTarget(repo, context.options.into);
+  const holder = await worktreeOnBranch(repo, target.ref);
+  if (holder) await refuseOperationInProgress(holder);
+  const tipTree = await treeOf(repo, target.tip);
+  if (how === 'merge' && await isAncestor(repo, snapshot.commit, target.tip)) throw alreadyIn(target);
+  const merged = how === 'squash'
+    ? await mergeOntoBase(repo, base, tipTree, snapshot.tree)
+    : await mergeTrees(repo, target.tip, snapshot.commit);
+  await landStep('preflight');
+  refuseUnmergeable(merged, target);
+  if (merged.tree === tipTree) throw alreadyIn(target);
+  if (holder) {
+    const blocked = await pathsInTheWay(holder, await treeChanges(repo, target.tip, merged.tree));
+    if (blocked.length) throw localChangesRefusal(holder, blocked, `landing into ${target.short}`);
+  }
+  const message = chooseMessage(context, how, target);
+  await runGuard(context);
+  const parents = how === 'squash' ? [target.tip] : [target.tip, snapshot.commit];
+  const commit = await commitTree(repo, merged.tree, parents, message);
+  await landStep('commit');
+  const keptRef = how === 'squash' ? keptRefName(context) : undefined;
+  const reason = `grove land --${how}: ${message.split('\n')[0]}`;
+  if (holder) {
+    await fastForwardCheckout(holder, target, commit, reason);
+    await landStep('moved');
+    if (keptRef) await updateRefs(repo, [{ ref: keptRef, newValue: snapshot.commit, oldValue: '' }], reason);
+  } else {
+    const updates = [{ ref: target.ref, newValue: commit, oldValue: target.tip }];
+    if (keptRef) updates.push({ ref: keptRef, newValue: snapshot.commit, oldValue: '' });
+    const refused = await updateRefs(repo, updates, reason);
+    if (refused) throw moved(target, refused);
+    await landStep('moved');
+  }
+  return { how, commit, target: target.ref, at: context.now.toISOString(), snapshot: snapshot.commit, keptRef };
+}
+
+function refuseUnmergeable(merged: MergeOutcome, target: Target): void {
+  if (merged.conflicts.length === 0) return;
+  throw conflictRefusal(merged, target.short,
+    `Resolve with the agent (ask it to merge ${target.short} into its worktree and resolve the conflicts), then land again; or land with --branch and merge by hand.`);
+}
+
+function chooseMessage(context: LandContext, how: 'squash' | 'merge', target: Target): string {
+  const given = context.options.message;
+  if (given !== undefined) {
+    if (given.trim() === '') throw new LandRefusal('nothing-to-land', 'the commit message is empty', 'Pass a message, or leave it out for the drafted one.');
+    return given;
+  }
+  return how === 'squash' ? draftCommitMessage(context.source) : draftMergeMessage(context.source, target.ref);
+}
+
+/**
+ * The checked-out case. `merge --ff-only` is git's own two-way checkout plus ref update in one
+ * process: it keeps the worktree's unrelated changes, refuses (before writing anything) when a
+ * change of its own would be overwritten, and refuses when the branch moved since the preflight
+ * (the new commit is then no fast-forward): a compare-and-swap on the checkout. Autostash is off
+ * so the person's changes are never stashed away and replayed.
+ */
+async function fastForwardCheckout(worktree: string, target: Target, commit: string, reason: string): Promise<void> {
+  const head = await readHead(worktree);
+  if (head.branch !== target.ref || head.head !== target.tip) throw moved(target, `${worktree} is now at ${head.head.slice(0, 12)}`);
+  const result = await runGit(worktree, ['merge', '--ff-only', '--no-autostash', '--no-verify-signatures', '--no-stat', '--quiet', commit],
+    { allowFailure: true, env: { GIT_REFLOG_ACTION: reason } });
+  if (result.code === 0) return;
+  const after = await readHead(worktree);
+  if (after.head === commit) return; // done despite the complaint (a post-merge hook that failed)
+  if (/would be overwritten|untracked working tree files/i.test(result.stderr)) {
+    const files = result.stderr.split('\n').filter((line) => /^\s+\S/.test(line)).map((line) => line.trim());
+    throw localChangesRefusal(worktree, files, `landing into ${target.short}`);
+  }
+  throw moved(target, result.stderr.trim());
+}
+
+async function isAncestor(repo: string, maybeAncestor: string, commit: string): Promise<boolean> {
+  const result = await runGit(repo, ['merge-base', '--is-ancestor', maybeAncestor, commit], { allowFailure: true });
+  return result.code === 0;
+}
+
+function alreadyIn(target: Target): LandRefusal {
+  return new LandRefusal('nothing-to-land', `nothing to land: the result's changes are already in ${target.short}`,
+    'Nothing was changed. Discard the result to return its worktree to the pool.');
+}
+
+function moved(target: Target, detail: string): LandRefusal {
+  return new LandRefusal('target-moved', `${target.short} changed while landing (${detail})`, 'Nothing was changed. Land again.');
+}

@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { snapshotWorktree } from '../../../src/core/land/snapshot';
+import { cleanupTempDirs, git, tempDir } from '../../helpers/tempRepo';
+import { captureState, landFixture, typicalAgent, write } from '../../helpers/landRepo';
+
+describe('land: snapshot of a result worktree', () => {
+  afterEach(cleanupTempDirs);
+
+  it('holds the commits, the uncommitted changes and the untracked files, but no ignored ones, and touches nothing', async () => {
+    const { repo, worktree, base } = landFixture({ gitignore: 'node_modules/\n' }, (wt) => {
+      typicalAgent(wt);
+      write(wt, { 'node_modules/dep/index.js': 'ignored\n' });
+      write(wt, { 'README.md': '# staged change\n' });
+      git(wt, 'add', 'README.md');
+    });
+    const before = captureState(repo, [repo, worktree]);
+    const snap = await snapshotWorktree(worktree, tempDir(), 'snapshot');
+    assert.equal(captureState(repo, [repo, worktree]), before, 'no ref, index or file changed');
+    assert.equal(snap.head, git(worktree, 'rev-parse', 'HEAD'));
+    assert.notEqual(snap.commit, snap.head);
+    assert.equal(git(repo, 'rev-parse', `${snap.commit}^`), snap.head, 'on top of the worktree HEAD');
+    assert.equal(git(repo, 'merge-base', '--is-ancestor', base, snap.commit), '');
+    const files = git(repo, 'ls-tree', '-r', '--name-only', snap.commit).split('\n');
+    assert.deepEqual(files.sort(), ['.gitignore', 'README.md', 'notes/agent.md', 'src/greet.ts', 'src/index.ts', 'src/other.ts']);
+    assert.equal(git(repo, 'show', `${snap.commit}:src/index.ts`), 'export const answer = 43;');
+    assert.equal(git(repo, 'show', `${snap.commit}:README.md`), '# staged change');
+  });
+
+  it('is the worktree HEAD itself when nothing is uncommitted', async () => {
+    const { worktree } = landFixture({}, (wt) => {
+      write(wt, { 'a.txt': 'a\n' });
+      git(wt, 'add', 'a.txt');
+      git(wt, 'commit', '-q', '-m', 'a');
+    });
+    const snap = await snapshotWorktree(worktree, path.join(tempDir(), 'scratch'), 'snapshot');
+    assert.equal(snap.commit, git(worktree, 'rev-parse', 'HEAD'));
+  });
+
+  it('records deletions', async () => {
+    const { repo, worktree } = landFixture({}, (wt) => git(wt, 'rm', '-q', 'src/other.ts'));
+    const snap = await snapshotWorktree(worktree, tempDir(), 'snapshot');
+    assert.ok(!git(repo, 'ls-tree', '-r', '--name-only', snap.commit).includes('src/other.ts'));
+  });
+});
