@@ -25,9 +25,7 @@ export async function treeOfWorktree(worktree: string, scratchDir: string): Prom
   await fs.mkdir(scratchDir, { recursive: true });
   const scratchIndex = path.join(scratchDir, `land-${process.pid}-${randomBytes(6).toString('hex')}.index`);
   try {
-    await fs.copyFile(realIndex, scratchIndex).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error; // no index yet: start from an empty one
-    });
+    await copyIndex(realIndex, scratchIndex);
     const env = { GIT_INDEX_FILE: scratchIndex };
     await runGit(worktree, ['-c', 'core.untrackedCache=true', 'add', '--all', '--', ':/'], { env });
     return await gitOutput(worktree, ['write-tree'], { env });
@@ -37,11 +35,29 @@ export async function treeOfWorktree(worktree: string, scratchDir: string): Prom
   }
 }
 
+/**
+ * The copy keeps the index file's time, a second earlier even. Git trusts an entry's stat data
+ * only when the file was last changed before the index was written; an entry changed in the same
+ * instant ("racily clean") is re-read. A copy with a fresh time would make git trust those
+ * entries and miss a same-size edit made just after the agent's last `git add`.
+ */
+async function copyIndex(realIndex: string, scratchIndex: string): Promise<void> {
+  const stat = await fs.stat(realIndex).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null; // no index yet: start from an empty one
+    throw error;
+  });
+  if (!stat) return;
+  await fs.copyFile(realIndex, scratchIndex);
+  const earlier = (Math.floor(stat.mtimeMs) - 1000) / 1000;
+  await fs.utimes(scratchIndex, earlier, earlier);
+}
+
 /** A commit holding everything in `worktree`: its commits (as ancestors) and its uncommitted work. */
 export async function snapshotWorktree(worktree: string, scratchDir: string, message: string): Promise<Snapshot> {
   const [head, headTree] = (await gitOutput(worktree, ['rev-parse', 'HEAD', 'HEAD^{tree}'])).split('\n');
   const tree = await treeOfWorktree(worktree, scratchDir);
   const commit = tree === headTree ? head : await commitTree(worktree, tree, [head], message);
+  if (process.env.DBG) console.log('SNAP', worktree, head, tree, commit);
   return { head, tree, commit };
 }
 

@@ -37,6 +37,21 @@ describe('land: snapshot of a result worktree', () => {
     assert.equal(snap.commit, git(worktree, 'rev-parse', 'HEAD'));
   });
 
+  it('sees a same-size edit made in the same second as the last git add, even a while later (racily clean entries)', async () => {
+    // git compares mtimes in whole seconds; an entry changed in the index's own second is only
+    // re-read because the index file's time says so. A scratch copy with a fresh time hid such
+    // edits once the clock moved on: the snapshot then silently lacked them.
+    const { repo, worktree } = landFixture({ files: { 'a.txt': 'a0\n', 'b.txt': 'b0\n', 'c.txt': 'c0\n' } });
+    for (const name of ['a', 'b', 'c']) {
+      write(worktree, { [`${name}.txt`]: `${name}1\n` });
+      git(worktree, 'add', `${name}.txt`);
+      write(worktree, { [`${name}.txt`]: `${name}2\n` }); // same size, same second
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const snap = await snapshotWorktree(worktree, tempDir(), 'snapshot');
+    for (const name of ['a', 'b', 'c']) assert.equal(git(repo, 'show', `${snap.tree}:${name}.txt`), `${name}2`);
+  });
+
   it('records deletions', async () => {
     const { repo, worktree } = landFixture({}, (wt) => git(wt, 'rm', '-q', 'src/other.ts'));
     const snap = await snapshotWorktree(worktree, tempDir(), 'snapshot');
