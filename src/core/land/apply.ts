@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { runGit } from '../git/run';
+import { gitOutput, runGit } from '../git/run';
 import { refuseOperationInProgress, treeChanges } from './checkouts';
 import { runGuard, type LandContext } from './context';
 import { conflictRefusal, mergeOntoBase, requireMergeTree } from './preflight';
@@ -25,11 +25,8 @@ const PLAIN_DIFF = ['--binary', '--full-index', '--no-renames', '--no-ext-diff',
  * arrive unstaged (new files untracked). Every file written holds the person's own changes
  * merged in, so even a land killed while writing loses nothing of theirs.
  */
-export async function landApply(context: LandContext): Promise<LandRecord> {
+export async function landApply(context: LandContext, mainTree: string): Promise<LandRecord> {
   const { repo, base, snapshot } = context;
-  await requireMergeTree(repo);
-  await refuseOperationInProgress(repo);
-  const mainTree = await treeOfWorktree(repo, context.scratchDir);
   const merged = await mergeOntoBase(repo, base, mainTree, snapshot.tree);
   await landStep('preflight');
   if (merged.conflicts.length) {
@@ -60,6 +57,14 @@ export async function landApply(context: LandContext): Promise<LandRecord> {
   const keptRef = keptRefName(context);
   await updateRefs(repo, [{ ref: keptRef, newValue: snapshot.commit, oldValue: '' }], 'grove land --apply');
   return { how: 'apply', commit: snapshot.commit, at: context.now.toISOString(), snapshot: snapshot.commit, keptRef };
+}
+
+/** Step 1, run alongside the result's snapshot: the checks that need no snapshot, then the main worktree's tree. */
+export async function mainWorktreeTree(repoRoot: string): Promise<string> {
+  const repo = path.resolve(repoRoot);
+  await Promise.all([requireMergeTree(repo), refuseOperationInProgress(repo)]);
+  const scratchDir = path.join(path.resolve(repo, await gitOutput(repo, ['rev-parse', '--git-common-dir'])), 'grove', 'land-tmp');
+  return treeOfWorktree(repo, scratchDir);
 }
 
 /** A path the land adds where an ignored file sits (say `.env`): git apply would refuse anyway; this names them all. */

@@ -1,7 +1,8 @@
 import { runGit } from '../git/run';
 import { readHead } from '../git/worktreeState';
-import { localChangesRefusal, pathsInTheWay, refuseOperationInProgress, treeChanges, worktreeOnBranch } from './checkouts';
-import { commitTree, treeOf } from './commits';
+import { listWorktrees } from '../git/worktrees';
+import { localChangesRefusal, pathsInTheWay, refuseOperationInProgress, treeChanges } from './checkouts';
+import { commitTree } from './commits';
 import { runGuard, type LandContext } from './context';
 import { draftCommitMessage, draftMergeMessage } from './message';
 import { conflictRefusal, mergeOntoBase, mergeTrees, requireMergeTree, type MergeOutcome } from './preflight';
@@ -20,13 +21,10 @@ import { LandRefusal, type LandRecord } from './types';
  * A process killed before step 3 leaves the old state; step 3 is one git process, which leaves
  * the old state or the new one.
  */
-export async function landIntoBranch(context: LandContext, how: 'squash' | 'merge'): Promise<LandRecord> {
+export async function landIntoBranch(context: LandContext, how: 'squash' | 'merge', plan: IntoPlan): Promise<LandRecord> {
   const { repo, snapshot, base } = context;
-  await requireMergeTree(repo);
-  const target = await resolveTarget(repo, context.options.into);
-  const holder = await worktreeOnBranch(repo, target.ref);
-  if (holder) await refuseOperationInProgress(holder);
-  const tipTree = await treeOf(repo, target.tip);
+  const { target, holder } = plan;
+  const tipTree = target.tipTree;
   if (how === 'merge' && await isAncestor(repo, snapshot.commit, target.tip)) throw alreadyIn(target);
   const merged = how === 'squash'
     ? await mergeOntoBase(repo, base, tipTree, snapshot.tree)
@@ -57,6 +55,20 @@ export async function landIntoBranch(context: LandContext, how: 'squash' | 'merg
     await landStep('moved');
   }
   return { how, commit, target: target.ref, at: context.now.toISOString(), snapshot: snapshot.commit, keptRef };
+}
+
+export interface IntoPlan {
+  target: Target;
+  /** The worktree that has the target checked out, if one does. */
+  holder: string | null;
+}
+
+/** The read-only half that does not need the snapshot: run while the snapshot is being taken. */
+export async function planInto(repo: string, into: string | undefined): Promise<IntoPlan> {
+  const [, target, entries] = await Promise.all([requireMergeTree(repo), resolveTarget(repo, into), listWorktrees(repo)]);
+  const holder = entries.find((entry) => entry.branch === target.ref && !entry.prunable && !entry.bare)?.path ?? null;
+  if (holder) await refuseOperationInProgress(holder);
+  return { target, holder };
 }
 
 function refuseUnmergeable(merged: MergeOutcome, target: Target): void {

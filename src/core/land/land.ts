@@ -1,13 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GroveError } from '../errors';
-import { gitOutput } from '../git/run';
-import { resolveCommit } from '../git/worktreeState';
-import { landApply } from './apply';
+import { runGit } from '../git/run';
+import { landApply, mainWorktreeTree } from './apply';
 import { landBranch } from './branch';
-import { treeOf } from './commits';
 import type { LandContext } from './context';
-import { landIntoBranch } from './integrate';
+import { landIntoBranch, planInto } from './integrate';
 import { snapshotMessage } from './message';
 import { landPush } from './push';
 import { snapshotWorktree, sweepScratch } from './snapshot';
@@ -26,21 +24,27 @@ const HOWS = new Set(['apply', 'branch', 'squash', 'merge', 'push']);
  */
 export async function land(source: LandSource, options: LandOptions): Promise<LandRecord> {
   if (!HOWS.has(options.how)) throw new GroveError('usage', `unknown way to land: ${String(options.how)}`, 'Use apply, branch, squash, merge or push.');
-  const context = await prepare(source, options);
+  await checkFolders(source);
   switch (options.how) {
-    case 'apply':
-      return landApply(context);
+    case 'apply': {
+      // The main worktree's tree is taken alongside the result's snapshot: both scan a whole checkout.
+      const [context, mainTree] = await Promise.all([prepare(source, options), mainWorktreeTree(source.repoRoot)]);
+      return landApply(context, mainTree);
+    }
     case 'branch':
-      return landBranch(context);
+      return landBranch(await prepare(source, options));
     case 'squash':
-    case 'merge':
-      return landIntoBranch(context, options.how);
+    case 'merge': {
+      const [context, plan] = await Promise.all([prepare(source, options), planInto(path.resolve(source.repoRoot), options.into)]);
+      return landIntoBranch(context, options.how, plan);
+    }
     case 'push':
-      return landPush(context);
+      return landPush(await prepare(source, options));
   }
 }
 
-async function prepare(source: LandSource, options: LandOptions): Promise<LandContext> {
+/** Before any git runs: both folders exist and are not the same one. */
+async function checkFolders(source: LandSource): Promise<void> {
   const repo = path.resolve(source.repoRoot);
   const worktree = path.resolve(source.worktreePath);
   await mustBeFolder(repo, 'main worktree');
@@ -48,21 +52,35 @@ async function prepare(source: LandSource, options: LandOptions): Promise<LandCo
   if ((await fs.realpath(repo)) === (await fs.realpath(worktree))) {
     throw new GroveError('usage', `the result's worktree is the main worktree (${repo})`, 'Land a result from a pool worktree.');
   }
-  const base = await resolveCommit(repo, source.baseCommit);
-  if (!base) {
-    throw new GroveError('usage', `the result's base commit ${source.baseCommit} is not in this repository`, 'Check the result record; land with --branch from its worktree by hand.');
-  }
+}
+
+async function prepare(source: LandSource, options: LandOptions): Promise<LandContext> {
+  const repo = path.resolve(source.repoRoot);
+  const worktree = path.resolve(source.worktreePath);
+  const { base, baseTree, scratchDir } = await repositoryFacts(repo, source.baseCommit);
   const now = (options.now ?? (() => new Date()))();
-  const scratchDir = path.join(path.resolve(repo, await gitOutput(repo, ['rev-parse', '--git-common-dir'])), 'grove', 'land-tmp');
   await sweepScratch(scratchDir, now);
   await landStep('start');
   const snapshot = await snapshotWorktree(worktree, scratchDir, snapshotMessage(source));
   await landStep('snapshot');
-  if (snapshot.tree === (await treeOf(repo, base))) {
+  if (snapshot.tree === baseTree) {
     throw new LandRefusal('nothing-to-land', `nothing to land: ${worktree} holds no changes since its base ${base.slice(0, 12)}`,
       'Nothing was changed. Discard the result to return its worktree to the pool.');
   }
   return { source: { ...source, repoRoot: repo, worktreePath: worktree }, options, repo, base, snapshot, scratchDir, now };
+}
+
+/** The base as a commit and a tree, and where scratch files go, in one git call. */
+async function repositoryFacts(repo: string, baseCommit: string): Promise<{ base: string; baseTree: string; scratchDir: string }> {
+  if (!/^[0-9a-f]{4,64}$/i.test(baseCommit)) {
+    throw new GroveError('usage', `the result's base ${JSON.stringify(baseCommit)} is not a commit id`, 'Pass the commit the result started from (the result record has it).');
+  }
+  const result = await runGit(repo, ['rev-parse', '--git-common-dir', `${baseCommit}^{commit}`, `${baseCommit}^{tree}`], { allowFailure: true });
+  const [commonDir, base, baseTree] = result.stdout.trim().split('\n');
+  if (result.code !== 0 || !base || !baseTree) {
+    throw new GroveError('usage', `the result's base commit ${baseCommit} is not in this repository`, 'Check the result record; land with --branch from its worktree by hand.');
+  }
+  return { base, baseTree, scratchDir: path.join(path.resolve(repo, commonDir), 'grove', 'land-tmp') };
 }
 
 async function mustBeFolder(folder: string, what: string): Promise<void> {

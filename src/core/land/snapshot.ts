@@ -20,8 +20,8 @@ export interface Snapshot {
  * (park.ts builds its parked tree the same way; this is a separate copy so landing and parking
  * can change independently.)
  */
-export async function treeOfWorktree(worktree: string, scratchDir: string): Promise<string> {
-  const realIndex = path.resolve(worktree, await gitOutput(worktree, ['rev-parse', '--git-path', 'index']));
+export async function treeOfWorktree(worktree: string, scratchDir: string, indexPath?: string): Promise<string> {
+  const realIndex = path.resolve(worktree, indexPath ?? await gitOutput(worktree, ['rev-parse', '--git-path', 'index']));
   await fs.mkdir(scratchDir, { recursive: true });
   const scratchIndex = path.join(scratchDir, `land-${process.pid}-${randomBytes(6).toString('hex')}.index`);
   try {
@@ -36,10 +36,10 @@ export async function treeOfWorktree(worktree: string, scratchDir: string): Prom
 }
 
 /**
- * The copy keeps the index file's time, a second earlier even. Git trusts an entry's stat data
- * only when the file was last changed before the index was written; an entry changed in the same
- * instant ("racily clean") is re-read. A copy with a fresh time would make git trust those
- * entries and miss a same-size edit made just after the agent's last `git add`.
+ * The copy keeps the index file's time (its whole second: never later). Git trusts an entry's
+ * stat data only when the file was last changed before the second the index was written in; an
+ * entry changed in that second ("racily clean") is re-read. A copy with a fresh time would make
+ * git trust those entries and miss a same-size edit made just after the agent's last `git add`.
  */
 async function copyIndex(realIndex: string, scratchIndex: string): Promise<void> {
   const stat = await fs.stat(realIndex).catch((error: NodeJS.ErrnoException) => {
@@ -48,14 +48,14 @@ async function copyIndex(realIndex: string, scratchIndex: string): Promise<void>
   });
   if (!stat) return;
   await fs.copyFile(realIndex, scratchIndex);
-  const earlier = (Math.floor(stat.mtimeMs) - 1000) / 1000;
-  await fs.utimes(scratchIndex, earlier, earlier);
+  const second = Math.floor(stat.mtimeMs / 1000);
+  await fs.utimes(scratchIndex, second, second);
 }
 
 /** A commit holding everything in `worktree`: its commits (as ancestors) and its uncommitted work. */
 export async function snapshotWorktree(worktree: string, scratchDir: string, message: string): Promise<Snapshot> {
-  const [head, headTree] = (await gitOutput(worktree, ['rev-parse', 'HEAD', 'HEAD^{tree}'])).split('\n');
-  const tree = await treeOfWorktree(worktree, scratchDir);
+  const [indexPath, head, headTree] = (await gitOutput(worktree, ['rev-parse', '--git-path', 'index', 'HEAD', 'HEAD^{tree}'])).split('\n');
+  const tree = await treeOfWorktree(worktree, scratchDir, indexPath);
   const commit = tree === headTree ? head : await commitTree(worktree, tree, [head], message);
   if (process.env.DBG) console.log('SNAP', worktree, head, tree, commit);
   return { head, tree, commit };

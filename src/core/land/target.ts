@@ -1,11 +1,12 @@
 import { readHead } from '../git/worktreeState';
-import { branchRef, branchTip } from './branchName';
+import { branchRef, branchTipAndTree } from './branchName';
 import { LandRefusal } from './types';
 
 export interface Target {
   ref: string;
   short: string;
   tip: string;
+  tipTree: string;
 }
 
 /** `into` (or, without it, the branch checked out in the main worktree) as a branch that exists. */
@@ -22,10 +23,10 @@ export async function resolveTarget(repo: string, into: string | undefined): Pro
     ref = head.branch;
   }
   const short = ref.replace(/^refs\/heads\//, '');
-  const tip = await branchTip(repo, ref);
-  if (!tip) {
+  const found = await branchTipAndTree(repo, ref);
+  if (!found) {
     throw new LandRefusal('no-such-branch', `there is no branch ${short} to land into`,
       'Pass an existing local branch (git branch lists them), or land with --branch to make a new one.');
   }
-  return { ref, short, tip };
+  return { ref, short, tip: found.tip, tipTree: found.tree };
 }
