@@ -52,6 +52,9 @@ export async function run(): Promise<BenchReport> {
     const base = git(repo, 'rev-parse', 'HEAD');
     const worktree = path.join(parent, 'wt-1');
     git(repo, 'worktree', 'add', '-q', '--detach', worktree, base);
+    // As in the pool: reserving a worktree for a task runs its dirty check with the untracked
+    // cache on and saves it in the index, which git then keeps through the agent's own commands.
+    git(worktree, '-c', 'core.untrackedCache=true', 'status', '--porcelain');
     makeResult(worktree);
     git(repo, 'branch', 'release', base);
     const source: LandSource = { repoRoot: repo, worktreePath: worktree, baseCommit: base, title: 'Rewrite fifty modules', prompt: 'Rewrite fifty modules', finalMessage: 'Done.' };

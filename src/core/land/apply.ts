@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { gitOutput, runGit } from '../git/run';
 import { refuseOperationInProgress, treeChanges } from './checkouts';
 import { runGuard, type LandContext } from './context';
-import { conflictRefusal, mergeOntoBase, requireMergeTree } from './preflight';
+import { conflictRefusal, mergeOntoBase } from './preflight';
 import { keptRefName, updateRefs } from './refs';
 import { treeOfWorktree } from './snapshot';
 import { landStep } from './steps';
@@ -62,7 +62,7 @@ export async function landApply(context: LandContext, mainTree: string): Promise
 /** Step 1, run alongside the result's snapshot: the checks that need no snapshot, then the main worktree's tree. */
 export async function mainWorktreeTree(repoRoot: string): Promise<string> {
   const repo = path.resolve(repoRoot);
-  await Promise.all([requireMergeTree(repo), refuseOperationInProgress(repo)]);
+  await refuseOperationInProgress(repo);
   const scratchDir = path.join(path.resolve(repo, await gitOutput(repo, ['rev-parse', '--git-common-dir'])), 'grove', 'land-tmp');
   return treeOfWorktree(repo, scratchDir);
 }

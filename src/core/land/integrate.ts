@@ -5,7 +5,7 @@ import { localChangesRefusal, pathsInTheWay, refuseOperationInProgress, treeChan
 import { commitTree } from './commits';
 import { runGuard, type LandContext } from './context';
 import { draftCommitMessage, draftMergeMessage } from './message';
-import { conflictRefusal, mergeOntoBase, mergeTrees, requireMergeTree, type MergeOutcome } from './preflight';
+import { conflictRefusal, mergeOntoBase, mergeTrees, type MergeOutcome } from './preflight';
 import { keptRefName, updateRefs } from './refs';
 import { landStep } from './steps';
 import { resolveTarget, type Target } from './target';
@@ -65,7 +65,7 @@ export interface IntoPlan {
 
 /** The read-only half that does not need the snapshot: run while the snapshot is being taken. */
 export async function planInto(repo: string, into: string | undefined): Promise<IntoPlan> {
-  const [, target, entries] = await Promise.all([requireMergeTree(repo), resolveTarget(repo, into), listWorktrees(repo)]);
+  const [target, entries] = await Promise.all([resolveTarget(repo, into), listWorktrees(repo)]);
   const holder = entries.find((entry) => entry.branch === target.ref && !entry.prunable && !entry.bare)?.path ?? null;
   if (holder) await refuseOperationInProgress(holder);
   return { target, holder };

@@ -11,20 +11,22 @@ export interface MergeOutcome {
   messages: string[];
 }
 
-let versionChecked: Promise<void> | null = null;
+/**
+ * `merge-tree --write-tree` came in git 2.38. Older git is refused in the preflight, before
+ * anything changes. The version is only asked for when merge-tree fails: one process less per land.
+ */
+export async function refuseOldGit(repo: string): Promise<void> {
+  const text = await gitOutput(repo, ['version']);
+  if (!supportsMergeTree(text)) {
+    throw new LandRefusal('git-too-old', `landing needs git 2.38 or later (for git merge-tree --write-tree); this is ${text.trim()}`,
+      'Upgrade git, or land with --branch and merge by hand.');
+  }
+}
 
-/** `merge-tree --write-tree` came in git 2.38; older git is refused up front, before any step. */
-export function requireMergeTree(repo: string): Promise<void> {
-  versionChecked ??= gitOutput(repo, ['version']).then((text) => {
-    const match = /(\d+)\.(\d+)/.exec(text);
-    const [major, minor] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
-    if (major < 2 || (major === 2 && minor < 38)) {
-      versionChecked = null;
-      throw new LandRefusal('git-too-old', `landing needs git 2.38 or later (for git merge-tree --write-tree); this is ${text.trim()}`,
-        'Upgrade git, or land with --apply or --branch and merge by hand.');
-    }
-  });
-  return versionChecked;
+export function supportsMergeTree(versionText: string): boolean {
+  const match = /(\d+)\.(\d+)/.exec(versionText);
+  const [major, minor] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  return major > 2 || (major === 2 && minor >= 38);
 }
 
 /**
@@ -34,6 +36,7 @@ export function requireMergeTree(repo: string): Promise<void> {
 export async function mergeTrees(repo: string, ours: string, theirs: string): Promise<MergeOutcome> {
   const result = await runGit(repo, ['merge-tree', '--write-tree', '--name-only', '-z', '--messages', ours, theirs], { allowFailure: true });
   if (result.code !== 0 && result.code !== 1) {
+    await refuseOldGit(repo);
     throw new Error(`git merge-tree failed: ${result.stderr.trim() || `exit code ${result.code}`}`);
   }
   return parseMergeTree(result.stdout, result.code === 1);
