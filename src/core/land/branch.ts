@@ -18,7 +18,7 @@ export interface CreatedBranch {
  */
 export async function createBranch(context: LandContext): Promise<CreatedBranch> {
   const { repo, options, snapshot } = context;
-  const ref = options.branch ? await branchRef(repo, options.branch) : await freeDefaultBranch(repo, context.source.title);
+  const ref = options.branch ? await branchRef(repo, options.branch) : await freeDefaultBranch(repo, context.source.title, snapshot.commit);
   const previous = await branchTip(repo, ref);
   const short = ref.replace(/^refs\/heads\//, '');
   if (previous && !options.force) {
@@ -42,11 +42,17 @@ export async function createBranch(context: LandContext): Promise<CreatedBranch>
   return { ref, previous };
 }
 
-async function freeDefaultBranch(repo: string, title: string): Promise<string> {
+/** `grove/<slug>`, else `-2`, `-3`…; a default branch already at this very snapshot means it landed before. */
+async function freeDefaultBranch(repo: string, title: string, snapshot: string): Promise<string> {
   const wanted = await branchRef(repo, defaultBranchName(title));
   for (let attempt = 1; attempt <= 100; attempt++) {
     const ref = attempt === 1 ? wanted : `${wanted}-${attempt}`;
-    if (!(await branchTip(repo, ref))) return ref;
+    const tip = await branchTip(repo, ref);
+    if (!tip) return ref;
+    if (tip === snapshot) {
+      throw new LandRefusal('nothing-to-land', `nothing to land: the result is already on branch ${ref.replace(/^refs\/heads\//, '')}`,
+        'Nothing was changed. Push that branch, or discard the result.');
+    }
   }
   throw new LandRefusal('branch-exists', `every branch name from ${wanted} to ${wanted}-100 is taken`, 'Nothing was changed. Pass a branch name.');
 }

@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { runGit } from '../git/run';
 import { readHead } from '../git/worktreeState';
 import { listWorktrees } from '../git/worktrees';
@@ -24,6 +25,10 @@ import { LandRefusal, type LandRecord } from './types';
 export async function landIntoBranch(context: LandContext, how: 'squash' | 'merge', plan: IntoPlan): Promise<LandRecord> {
   const { repo, snapshot, base } = context;
   const { target, holder } = plan;
+  if (holder && await sameFolder(holder, context.source.worktreePath)) {
+    throw new LandRefusal('branch-checked-out', `${target.short} is checked out in the result's own worktree ${holder}`,
+      'Nothing was changed. Land into another branch, or land with --branch; landing never moves the result\'s own checkout.');
+  }
   const tipTree = target.tipTree;
   if (how === 'merge' && await isAncestor(repo, snapshot.commit, target.tip)) throw alreadyIn(target);
   const merged = how === 'squash'
@@ -106,6 +111,11 @@ async function fastForwardCheckout(worktree: string, target: Target, commit: str
     throw localChangesRefusal(worktree, files, `landing into ${target.short}`);
   }
   throw moved(target, result.stderr.trim());
+}
+
+async function sameFolder(a: string, b: string): Promise<boolean> {
+  const [realA, realB] = await Promise.all([fs.realpath(a).catch(() => a), fs.realpath(b).catch(() => b)]);
+  return realA === realB;
 }
 
 async function isAncestor(repo: string, maybeAncestor: string, commit: string): Promise<boolean> {

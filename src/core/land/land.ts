@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GroveError } from '../errors';
-import { runGit } from '../git/run';
+import { gitOutput, runGit } from '../git/run';
+import { refuseOperationInProgress } from './checkouts';
 import { landApply, mainWorktreeTree } from './apply';
 import { landBranch } from './branch';
 import type { LandContext } from './context';
@@ -10,7 +11,7 @@ import { snapshotMessage } from './message';
 import { landPush } from './push';
 import { snapshotWorktree, sweepScratch } from './snapshot';
 import { landStep } from './steps';
-import { LandRefusal, type LandOptions, type LandRecord, type LandSource } from './types';
+import { LandRefusal, listFiles, type LandOptions, type LandRecord, type LandSource } from './types';
 
 const HOWS = new Set(['apply', 'branch', 'squash', 'merge', 'push']);
 
@@ -61,13 +62,27 @@ async function prepare(source: LandSource, options: LandOptions): Promise<LandCo
   const now = (options.now ?? (() => new Date()))();
   await sweepScratch(scratchDir, now);
   await landStep('start');
-  const snapshot = await snapshotWorktree(worktree, scratchDir, snapshotMessage(source));
+  const [snapshot] = await Promise.all([snapshotWorktree(worktree, scratchDir, snapshotMessage(source)), refuseUnfinishedResult(worktree)]);
   await landStep('snapshot');
   if (snapshot.tree === baseTree) {
     throw new LandRefusal('nothing-to-land', `nothing to land: ${worktree} holds no changes since its base ${base.slice(0, 12)}`,
       'Nothing was changed. Discard the result to return its worktree to the pool.');
   }
   return { source: { ...source, repoRoot: repo, worktreePath: worktree }, options, repo, base, snapshot, scratchDir, now };
+}
+
+/**
+ * A result worktree mid-merge or with unresolved conflicts would be landed with its conflict
+ * markers (the snapshot's `git add -A` takes files as they are): refused, for the agent to finish.
+ */
+async function refuseUnfinishedResult(worktree: string): Promise<void> {
+  await refuseOperationInProgress(worktree);
+  const unmerged = await gitOutput(worktree, ['ls-files', '--unmerged', '-z']);
+  if (unmerged) {
+    const files = [...new Set(unmerged.split('\0').filter(Boolean).map((entry) => entry.slice(entry.indexOf('\t') + 1)))];
+    throw new LandRefusal('conflict', `the result's worktree ${worktree} has unresolved conflicts in ${listFiles(files)}`,
+      'Nothing was changed. Resolve them there (or ask the agent to), then land again.', files);
+  }
 }
 
 /** The base as a commit and a tree, and where scratch files go, in one git call. */
