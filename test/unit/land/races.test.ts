@@ -1,0 +1,49 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { land, isLandRefusal } from '../../../src/core/land';
+import { cleanupTempDirs, git } from '../../helpers/tempRepo';
+import { captureState, landFixture, typicalAgent, write } from '../../helpers/landRepo';
+
+describe('land: concurrent lands and other worktrees', () => {
+  afterEach(cleanupTempDirs);
+
+  it('two results landing into one branch at once: each lands or is refused as target-moved, none is lost', async () => {
+    const { repo, source } = landFixture({}, typicalAgent);
+    git(repo, 'branch', 'release');
+    const second = path.join(path.dirname(repo), 'wt-2');
+    git(repo, 'worktree', 'add', '-q', '--detach', second, source.baseCommit);
+    write(second, { 'src/other.ts': 'export const other = 2;\n' });
+    const outcomes = await Promise.allSettled([
+      land(source, { how: 'squash', into: 'release' }),
+      land({ ...source, worktreePath: second, title: 'Other change', prompt: 'Other change' }, { how: 'squash', into: 'release' }),
+    ]);
+    const landed = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.commit!] : []));
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') assert.ok(isLandRefusal(outcome.reason, 'target-moved'), String(outcome.reason));
+    }
+    assert.ok(landed.length >= 1);
+    const history = git(repo, 'rev-list', 'release').split('\n');
+    for (const commit of landed) assert.ok(history.includes(commit), 'every land that said it landed is on the branch');
+  });
+
+  it('lands into a branch checked out in another worktree, keeping that worktree\'s unrelated changes', async () => {
+    const { repo, source } = landFixture({}, typicalAgent);
+    const feature = path.join(path.dirname(repo), 'feature-wt');
+    git(repo, 'worktree', 'add', '-q', '-b', 'feature', feature, source.baseCommit);
+    write(feature, { 'README.md': '# feature work in progress\n' });
+    const record = await land(source, { how: 'merge', into: 'feature' });
+    assert.equal(git(feature, 'rev-parse', 'HEAD'), record.commit);
+    assert.equal(git(feature, 'diff', '--name-only'), 'README.md');
+    assert.equal(git(feature, 'show', 'HEAD:src/index.ts'), 'export const answer = 43;');
+    assert.equal(git(repo, 'rev-parse', 'main'), source.baseCommit, 'main untouched');
+  });
+
+  it('lists a modify/delete conflict from the preflight', async () => {
+    const { repo, worktree, source } = landFixture({}, (wt) => git(wt, 'rm', '-q', 'src/other.ts'));
+    write(repo, { 'src/other.ts': 'export const other = 3;\n' });
+    git(repo, 'commit', '-q', '-am', 'main edits other');
+    const before = captureState(repo, [repo, worktree]);
+    await assert.rejects(land(source, { how: 'squash' }), (error) => isLandRefusal(error, 'conflict') && error.files.join() === 'src/other.ts' && /modify\/delete/.test(error.message));
+    assert.equal(captureState(repo, [repo, worktree]), before);
+  });
+});
