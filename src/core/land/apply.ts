@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gitOutput, runGit } from '../git/run';
-import { refuseOperationInProgress, treeChanges } from './checkouts';
+import { occupied, refuseOperationInProgress, treeChanges } from './checkouts';
 import { runGuard, type LandContext } from './context';
 import { conflictRefusal, mergeOntoBase } from './preflight';
 import { keptRefName, updateRefs } from './refs';
@@ -55,8 +55,8 @@ export async function landApply(context: LandContext, mainTree: string): Promise
   }
   await landStep('applied');
   const keptRef = keptRefName(context);
-  await updateRefs(repo, [{ ref: keptRef, newValue: snapshot.commit, oldValue: '' }], 'grove land --apply');
-  return { how: 'apply', commit: snapshot.commit, at: context.now.toISOString(), snapshot: snapshot.commit, keptRef };
+  const notKept = await updateRefs(repo, [{ ref: keptRef, newValue: snapshot.commit, oldValue: '' }], 'grove land --apply');
+  return { how: 'apply', commit: snapshot.commit, at: context.now.toISOString(), snapshot: snapshot.commit, keptRef: notKept ? undefined : keptRef };
 }
 
 /** Step 1, run alongside the result's snapshot: the checks that need no snapshot, then the main worktree's tree. */
@@ -71,7 +71,7 @@ export async function mainWorktreeTree(repoRoot: string): Promise<string> {
 async function refuseIgnoredInTheWay(repo: string, added: string[]): Promise<void> {
   const inTheWay: string[] = [];
   for (const file of added) {
-    if (await fs.lstat(path.join(repo, file)).then(() => true, () => false)) inTheWay.push(file);
+    if (await occupied(repo, file)) inTheWay.push(file);
   }
   if (inTheWay.length) {
     throw new LandRefusal('local-changes', `the main worktree has ignored files where the result adds files: ${listFiles(inTheWay)}`,

@@ -10,17 +10,26 @@ export interface CreatedBranch {
   previous: string | null;
 }
 
+export interface BranchPolicy {
+  /** A branch already at this very snapshot is used as it is (push after an earlier --branch) instead of refused. */
+  reuseAtSnapshot?: boolean;
+}
+
 /**
  * A branch at the snapshot, with no checkout touched (`update-ref` with the old value, so a
  * branch made or moved meanwhile is never overwritten). An explicit name that exists is refused
  * unless `force`, and even then not when a worktree has it checked out (moving it under that
  * checkout would make its files look like changes). The default name takes the first free one.
  */
-export async function createBranch(context: LandContext): Promise<CreatedBranch> {
+export async function createBranch(context: LandContext, policy: BranchPolicy = {}): Promise<CreatedBranch> {
   const { repo, options, snapshot } = context;
-  const ref = options.branch ? await branchRef(repo, options.branch) : await freeDefaultBranch(repo, context.source.title, snapshot.commit);
+  const ref = options.branch ? await branchRef(repo, options.branch) : await freeDefaultBranch(repo, context.source.title, snapshot.commit, policy);
   const previous = await branchTip(repo, ref);
   const short = ref.replace(/^refs\/heads\//, '');
+  if (previous && previous === snapshot.commit && policy.reuseAtSnapshot) {
+    await runGuard(context);
+    return { ref, previous };
+  }
   if (previous && !options.force) {
     throw new LandRefusal('branch-exists', `branch ${short} already exists (at ${previous.slice(0, 12)})`,
       'Nothing was changed. Pick another name, or pass --force to move it to this result.');
@@ -43,13 +52,14 @@ export async function createBranch(context: LandContext): Promise<CreatedBranch>
 }
 
 /** `grove/<slug>`, else `-2`, `-3`…; a default branch already at this very snapshot means it landed before. */
-async function freeDefaultBranch(repo: string, title: string, snapshot: string): Promise<string> {
+async function freeDefaultBranch(repo: string, title: string, snapshot: string, policy: BranchPolicy): Promise<string> {
   const wanted = await branchRef(repo, defaultBranchName(title));
   for (let attempt = 1; attempt <= 100; attempt++) {
     const ref = attempt === 1 ? wanted : `${wanted}-${attempt}`;
     const tip = await branchTip(repo, ref);
     if (!tip) return ref;
     if (tip === snapshot) {
+      if (policy.reuseAtSnapshot) return ref;
       throw new LandRefusal('nothing-to-land', `nothing to land: the result is already on branch ${ref.replace(/^refs\/heads\//, '')}`,
         'Nothing was changed. Push that branch, or discard the result.');
     }

@@ -65,10 +65,24 @@ export async function pathsInTheWay(worktree: string, changes: TreeChange[]): Pr
   const blocked: string[] = [];
   for (const change of changes) {
     const inLocal = exact.has(change.path) || folders.some((folder) => change.path.startsWith(folder));
-    const added = change.status === 'A' && await fs.lstat(path.join(worktree, change.path)).then(() => true, () => false);
-    if (inLocal || added) blocked.push(change.path);
+    if (inLocal || (change.status === 'A' && await occupied(worktree, change.path))) blocked.push(change.path);
   }
   return blocked;
+}
+
+/**
+ * Something untracked is on disk where a file is to be added: the path itself (a file, or a
+ * folder such as an ignored cache), or a file where one of its parent folders must go.
+ */
+export async function occupied(worktree: string, file: string): Promise<boolean> {
+  if (await fs.lstat(path.join(worktree, file)).then(() => true, () => false)) return true;
+  const parts = file.split('/');
+  for (let depth = 1; depth < parts.length; depth++) {
+    const stat = await fs.lstat(path.join(worktree, ...parts.slice(0, depth))).catch(() => null);
+    if (!stat) return false; // the folder does not exist yet: nothing further down can either
+    if (!stat.isDirectory()) return true;
+  }
+  return false;
 }
 
 export function localChangesRefusal(worktree: string, files: string[], what: string): LandRefusal {

@@ -51,7 +51,10 @@ export async function landIntoBranch(context: LandContext, how: 'squash' | 'merg
   if (holder) {
     await fastForwardCheckout(holder, target, commit, reason);
     await landStep('moved');
-    if (keptRef) await updateRefs(repo, [{ ref: keptRef, newValue: snapshot.commit, oldValue: '' }], reason);
+    // The land is done; a kept ref that could not be made only means the record does not name one.
+    if (keptRef && await updateRefs(repo, [{ ref: keptRef, newValue: snapshot.commit, oldValue: '' }], reason)) {
+      return { how, commit, target: target.ref, at: context.now.toISOString(), snapshot: snapshot.commit };
+    }
   } else {
     const updates = [{ ref: target.ref, newValue: commit, oldValue: target.tip }];
     if (keptRef) updates.push({ ref: keptRef, newValue: snapshot.commit, oldValue: '' });

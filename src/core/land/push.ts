@@ -18,7 +18,7 @@ export async function landPush(context: LandContext): Promise<LandRecord> {
   const { repo, options, snapshot } = context;
   const remote = await chooseRemote(repo, options.remote);
   const prBase = options.into ? (await resolveTarget(repo, options.into)).short : await mainBranch(repo);
-  const { ref, previous } = await createBranch(context);
+  const { ref, previous } = await createBranch(context, { reuseAtSnapshot: true });
   await landStep('branch');
   const short = ref.replace(/^refs\/heads\//, '');
   const pushed = await runGit(repo, ['push', '--porcelain', '--set-upstream', remote, `${ref}:${ref}`],

@@ -86,6 +86,19 @@ describe('land --apply', () => {
     assert.equal(captureState(repo, [repo, worktree]), before);
   });
 
+  it('refuses when an ignored file sits where the result needs a folder (build/out.txt over an ignored file build)', async () => {
+    const { repo, worktree, source } = landFixture({ gitignore: 'build\n' }, (wt) => {
+      write(wt, { 'build/out.txt': 'agent\n' });
+      git(wt, 'add', '-f', 'build/out.txt');
+    });
+    write(repo, { build: 'an ignored file of mine\n' });
+    const before = captureState(repo, [repo, worktree]);
+    await assert.rejects(land(source, { how: 'apply' }), (error) => isLandRefusal(error, 'local-changes') && error.files.includes('build/out.txt'));
+    assert.equal(captureState(repo, [repo, worktree]), before);
+    await assert.rejects(land(source, { how: 'squash' }), (error) => isLandRefusal(error, 'local-changes') && error.files.includes('build/out.txt'));
+    assert.equal(captureState(repo, [repo, worktree]), before);
+  });
+
   it('refuses a file edited between the preflight and the write, applying nothing', async () => {
     const { repo, source } = landFixture({}, typicalAgent);
     const guard = async () => write(repo, { 'src/index.ts': 'export const answer = 7; // typed just now\n' });

@@ -40,6 +40,14 @@ describe('land --push', () => {
     assert.equal(git(repo, 'config', 'branch.grove/add-a-greeting-module.remote'), 'origin', 'upstream set');
   });
 
+  it('pushes the branch an earlier --branch made for this result instead of making another', async () => {
+    const { remote, source } = withRemote();
+    const branch = await land(source, { how: 'branch' });
+    const pushed = await land(source, { how: 'push', env: { ...process.env, PATH: basePath } });
+    assert.equal(pushed.branch, branch.branch);
+    assert.equal(git(remote, 'rev-parse', 'grove/add-a-greeting-module'), branch.commit);
+  });
+
   it('says what to do next when gh is missing or not logged in, or when gh pr create fails', async () => {
     const { source } = withRemote();
     const missing = await land(source, { how: 'push', branch: 'a', env: { ...process.env, PATH: basePath } });
