@@ -48,6 +48,11 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
+/** Mostly in the second half of a land, where its changes are made; some after it ended. */
+function killMoment(duration: number): number {
+  return Math.floor(duration * (0.2 + Math.random()));
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** No checkout may be left mid-operation or locked. */
@@ -125,11 +130,66 @@ describe('land: SIGKILL at any moment leaves the old state or the new one', func
       const seen = { old: 0, new: 0 };
       for (let round = 0; round < 16; round++) {
         const fixture = setUp();
-        const afterMs = Math.floor(Math.random() * duration);
+        const afterMs = killMoment(duration);
         const killed = await killLand(fixture.source, { how: 'squash', into }, { afterMs }, 0);
         seen[await assertOldOrNew(fixture, `round ${round}, killed after ${afterMs} ms${killed.exitedOnItsOwn ? ' (had finished)' : ` at ${killed.steps.at(-1) ?? 'start-up'}`}`)]++;
       }
       console.log(`      ${where}: a land takes ${duration} ms; ${seen.old} rounds left the old state, ${seen.new} the new one`);
+    });
+  }
+});
+
+/** The main worktree's files (relative path, mode, content hash): comparable across fixtures. */
+function mainFiles(repo: string): string {
+  return captureState(repo, [repo]).split('\n== ')[1].split('\n').filter((line) => !/^(HEAD|index|marker) /.test(line)).slice(1).join('\n');
+}
+
+describe('land: SIGKILL during apply, merge and branch', function () {
+  this.timeout(600_000);
+  afterEach(cleanupTempDirs);
+
+  const setUp = () => {
+    const fixture = landFixture({}, typicalAgent);
+    write(fixture.repo, { 'README.md': '# the person\'s own edit\n' });
+    return { ...fixture, oldMain: git(fixture.repo, 'rev-parse', 'main'), filesBefore: mainFiles(fixture.repo), resultState: captureState(fixture.repo, [fixture.worktree]).split('\n== ')[1] };
+  };
+
+  for (const how of ['apply', 'merge', 'branch'] as const) {
+    it(`${how}: killed at random moments leaves the old state or the new one`, async () => {
+      // A land nobody kills, for the duration and for what "new" looks like.
+      const reference = setUp();
+      const whole = await killLand(reference.source, { how }, { afterMs: 60_000 }, 0);
+      assert.ok(whole.exitedOnItsOwn);
+      const duration = Date.now() - whole.startedAt;
+      const filesAfter = mainFiles(reference.repo);
+      const seen = { old: 0, new: 0 };
+      for (let round = 0; round < 10; round++) {
+        const fixture = setUp();
+        const afterMs = killMoment(duration);
+        await killLand(fixture.source, { how }, { afterMs }, 0);
+        const label = `${how}, round ${round}, killed after ${afterMs} ms`;
+        assertNoLeftovers([fixture.repo, fixture.worktree]);
+        assert.equal(captureState(fixture.repo, [fixture.worktree]).split('\n== ')[1], fixture.resultState, `${label}: the result's worktree is untouched`);
+        let state: 'old' | 'new';
+        if (how === 'apply') {
+          const files = mainFiles(fixture.repo);
+          assert.ok(files === fixture.filesBefore || files === filesAfter, `${label}: main worktree files are all before or all after`);
+          state = files === fixture.filesBefore ? 'old' : 'new';
+          assert.equal(git(fixture.repo, 'rev-parse', 'main'), fixture.oldMain);
+        } else if (how === 'merge') {
+          const tip = git(fixture.repo, 'rev-parse', 'main');
+          state = tip === fixture.oldMain ? 'old' : 'new';
+          if (state === 'new') assert.equal(git(fixture.repo, 'rev-parse', `${tip}^1`), fixture.oldMain, label);
+          assert.equal(git(fixture.repo, 'diff', 'HEAD', '--name-only'), 'README.md', `${label}: checkout matches HEAD but for the person's edit`);
+        } else {
+          const branches = git(fixture.repo, 'for-each-ref', '--format=%(refname)', 'refs/heads/grove/');
+          state = branches === '' ? 'old' : 'new';
+          if (state === 'new') assert.equal(branches, 'refs/heads/grove/add-a-greeting-module', label);
+          assert.equal(mainFiles(fixture.repo), fixture.filesBefore, `${label}: no checkout touched`);
+        }
+        seen[state]++;
+      }
+      console.log(`      ${how}: a land takes ${duration} ms; ${seen.old} rounds left the old state, ${seen.new} the new one`);
     });
   }
 });
