@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { gitOutput, runGit } from '../git/run';
 import { occupied, refuseOperationInProgress, treeChanges } from './checkouts';
 import { runGuard, type LandContext } from './context';
-import { conflictRefusal, mergeOntoBase } from './preflight';
+import { commitTree } from './commits';
+import { conflictRefusal, mergeTrees } from './preflight';
 import { keptRefName, updateRefs } from './refs';
 import { treeOfWorktree } from './snapshot';
 import { landStep } from './steps';
@@ -17,17 +18,21 @@ const PLAIN_DIFF = ['--binary', '--full-index', '--no-renames', '--no-ext-diff',
 /**
  * The result's changes as uncommitted changes in the main worktree, keeping the person's own:
  *   1. the main worktree's files (tracked and untracked) as a tree, from a scratch index;
- *   2. the result's changes (base → snapshot) merged onto that tree with merge-tree: a conflict,
- *      with the main worktree's commits or its uncommitted changes, is refused here;
+ *   2. that tree (as a commit on the main worktree's HEAD) merged with the snapshot by merge-tree,
+ *      from their merge base (usually the result's base): a conflict, with the main worktree's
+ *      commits or its uncommitted changes, is refused here;
  *   3. the difference between the main worktree and the merged tree, applied with `git apply`,
  *      which checks every file before writing any, so a file edited meanwhile makes it refuse.
  * The index is never touched: what the person staged stays staged, and the result's changes
  * arrive unstaged (new files untracked). Every file written holds the person's own changes
  * merged in, so even a land killed while writing loses nothing of theirs.
  */
-export async function landApply(context: LandContext, mainTree: string): Promise<LandRecord> {
-  const { repo, base, snapshot } = context;
-  const merged = await mergeOntoBase(repo, base, mainTree, snapshot.tree);
+export async function landApply(context: LandContext, main: MainWorktree): Promise<LandRecord> {
+  const { repo, snapshot } = context;
+  const mainTree = main.tree;
+  // The main worktree as a commit on its HEAD, so merge-tree finds the merge base git would.
+  const mainCommit = await commitTree(repo, mainTree, [main.head], 'grove: the main worktree as it is (land preflight)');
+  const merged = await mergeTrees(repo, mainCommit, snapshot.commit);
   await landStep('preflight');
   if (merged.conflicts.length) {
     throw conflictRefusal(merged, `the main worktree ${repo}`,
@@ -59,12 +64,19 @@ export async function landApply(context: LandContext, mainTree: string): Promise
   return { how: 'apply', commit: snapshot.commit, at: context.now.toISOString(), snapshot: snapshot.commit, keptRef: notKept ? undefined : keptRef };
 }
 
-/** Step 1, run alongside the result's snapshot: the checks that need no snapshot, then the main worktree's tree. */
-export async function mainWorktreeTree(repoRoot: string): Promise<string> {
+export interface MainWorktree {
+  head: string;
+  /** Its files, tracked and untracked (not ignored), as a tree. */
+  tree: string;
+}
+
+/** Step 1, run alongside the result's snapshot: the checks that need no snapshot, then the main worktree as a tree. */
+export async function readMainWorktree(repoRoot: string): Promise<MainWorktree> {
   const repo = path.resolve(repoRoot);
   await refuseOperationInProgress(repo);
-  const scratchDir = path.join(path.resolve(repo, await gitOutput(repo, ['rev-parse', '--git-common-dir'])), 'grove', 'land-tmp');
-  return treeOfWorktree(repo, scratchDir);
+  const [commonDir, indexPath, head] = (await gitOutput(repo, ['rev-parse', '--git-common-dir', '--git-path', 'index', 'HEAD'])).split('\n');
+  const tree = await treeOfWorktree(repo, path.join(path.resolve(repo, commonDir), 'grove', 'land-tmp'), indexPath);
+  return { head, tree };
 }
 
 /** A path the land adds where an ignored file sits (say `.env`): git apply would refuse anyway; this names them all. */

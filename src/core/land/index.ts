@@ -19,7 +19,8 @@
  * snapshot, keptRef? }: store it on the result ("landed": where and how).
  *
  * throws LandRefusal (a GroveError, so the CLI's exit code is error.exitCode) with `reason` and
- * `files`: 'conflict' (files from the merge-tree preflight: offer Resolve with the Agent),
+ * `files`: 'conflict' (files from the merge-tree preflight; with `target` set, offer Resolve with the
+ * Agent: Continue with draftResolvePrompt(error.target, error.files), then land again),
  * 'local-changes' (a checkout's own changes in those files), 'nothing-to-land' (offer Discard),
  * 'branch-exists', 'branch-checked-out', 'bad-branch-name', 'no-such-branch', 'detached',
  * 'operation-in-progress', 'target-moved' (land again), 'no-remote', 'push-failed', 'git-too-old'.
@@ -31,5 +32,5 @@
  */
 export { land } from './land';
 export { LandRefusal, isLandRefusal, type LandHow, type LandOptions, type LandRecord, type LandRefusalReason, type LandSource } from './types';
-export { draftCommitMessage, draftMergeMessage, draftTitle, draftBody } from './message';
+export { draftCommitMessage, draftMergeMessage, draftResolvePrompt, draftTitle, draftBody } from './message';
 export { defaultBranchName } from './branchName';

@@ -6,7 +6,7 @@ import { localChangesRefusal, pathsInTheWay, refuseOperationInProgress, treeChan
 import { commitTree } from './commits';
 import { runGuard, type LandContext } from './context';
 import { draftCommitMessage, draftMergeMessage } from './message';
-import { conflictRefusal, mergeOntoBase, mergeTrees, type MergeOutcome } from './preflight';
+import { conflictRefusal, mergeTrees, type MergeOutcome } from './preflight';
 import { keptRefName, updateRefs } from './refs';
 import { landStep } from './steps';
 import { resolveTarget, type Target } from './target';
@@ -23,7 +23,7 @@ import { LandRefusal, type LandRecord } from './types';
  * the old state or the new one.
  */
 export async function landIntoBranch(context: LandContext, how: 'squash' | 'merge', plan: IntoPlan): Promise<LandRecord> {
-  const { repo, snapshot, base } = context;
+  const { repo, snapshot } = context;
   const { target, holder } = plan;
   if (holder && await sameFolder(holder, context.source.worktreePath)) {
     throw new LandRefusal('branch-checked-out', `${target.short} is checked out in the result's own worktree ${holder}`,
@@ -31,9 +31,10 @@ export async function landIntoBranch(context: LandContext, how: 'squash' | 'merg
   }
   const tipTree = target.tipTree;
   if (how === 'merge' && await isAncestor(repo, snapshot.commit, target.tip)) throw alreadyIn(target);
-  const merged = how === 'squash'
-    ? await mergeOntoBase(repo, base, tipTree, snapshot.tree)
-    : await mergeTrees(repo, target.tip, snapshot.commit);
+  // Squash and merge both merge the snapshot with the tip, from their own merge base (as
+  // `git merge --squash` would): usually the result's base, and the tip itself once the agent
+  // merged the target in to resolve a conflict, so its resolution then lands as it made it.
+  const merged = await mergeTrees(repo, target.tip, snapshot.commit);
   await landStep('preflight');
   refuseUnmergeable(merged, target);
   if (merged.tree === tipTree) throw alreadyIn(target);
@@ -82,7 +83,8 @@ export async function planInto(repo: string, into: string | undefined): Promise<
 function refuseUnmergeable(merged: MergeOutcome, target: Target): void {
   if (merged.conflicts.length === 0) return;
   throw conflictRefusal(merged, target.short,
-    `Resolve with the agent (ask it to merge ${target.short} into its worktree and resolve the conflicts), then land again; or land with --branch and merge by hand.`);
+    `Resolve with the agent (ask it to merge ${target.short} into its worktree and resolve the conflicts), then land again; or land with --branch and merge by hand.`,
+    target.ref);
 }
 
 function chooseMessage(context: LandContext, how: 'squash' | 'merge', target: Target): string {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { GroveError } from '../errors';
 import { gitOutput, runGit } from '../git/run';
 import { refuseOperationInProgress } from './checkouts';
-import { landApply, mainWorktreeTree } from './apply';
+import { landApply, readMainWorktree } from './apply';
 import { landBranch } from './branch';
 import type { LandContext } from './context';
 import { landIntoBranch, planInto } from './integrate';
@@ -29,8 +29,8 @@ export async function land(source: LandSource, options: LandOptions): Promise<La
   switch (options.how) {
     case 'apply': {
       // The main worktree's tree is taken alongside the result's snapshot: both scan a whole checkout.
-      const [context, mainTree] = await Promise.all([prepare(source, options), mainWorktreeTree(source.repoRoot)]);
-      return landApply(context, mainTree);
+      const [context, main] = await Promise.all([prepare(source, options), readMainWorktree(source.repoRoot)]);
+      return landApply(context, main);
     }
     case 'branch':
       return landBranch(await prepare(source, options));

@@ -42,3 +42,20 @@ export function snapshotMessage(source: LandSource): string {
 function clip(text: string): string {
   return text.length > BODY_MAX ? `${text.slice(0, BODY_MAX)}\n[…]` : text;
 }
+
+/**
+ * The follow-up "Resolve with the Agent" sends (Continue, in the result's session and worktree)
+ * after a conflict refusal that names a target branch: merge it in there, resolve, commit. The
+ * next land then merges cleanly, with the agent's resolution.
+ */
+export function draftResolvePrompt(targetRef: string, files: string[]): string {
+  const target = targetRef.replace(/^refs\/heads\//, '');
+  return [
+    `Landing your work into ${target} conflicts in ${files.length === 1 ? 'this file' : 'these files'}:`,
+    ...files.map((file) => `- ${file}`),
+    '',
+    `In this worktree, commit your work if it is not committed, then run \`git merge ${target}\` and resolve every conflict,`,
+    `keeping what ${target} changed as well as what you changed. Check that it still builds and its tests pass, then commit the merge.`,
+    'Do not push, and do not switch branches.',
+  ].join('\n');
+}

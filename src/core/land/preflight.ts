@@ -1,6 +1,5 @@
 import { gitOutput, runGit } from '../git/run';
-import { commitTree } from './commits';
-import { LandRefusal } from './types';
+import { LandRefusal, listFiles } from './types';
 
 export interface MergeOutcome {
   /** The merged tree (written even when there are conflicts: then it holds conflict markers). */
@@ -68,22 +67,9 @@ export function parseMergeTree(output: string, conflicted: boolean): MergeOutcom
   return { tree, conflicts, messages };
 }
 
-/**
- * The result's changes (base → result) merged onto `ontoTree`, as a cherry-pick would: with git
- * 2.38's merge-tree (no --merge-base before 2.40) the merge base is forced to be exactly `base` by
- * merging two scratch commits whose only parent is `base`. Those commits are never referenced.
- */
-export async function mergeOntoBase(repo: string, base: string, ontoTree: string, resultTree: string): Promise<MergeOutcome> {
-  const [ours, theirs] = await Promise.all([
-    commitTree(repo, ontoTree, [base], 'grove: land preflight (target side)'),
-    commitTree(repo, resultTree, [base], 'grove: land preflight (result side)'),
-  ]);
-  return mergeTrees(repo, ours, theirs);
-}
-
-export function conflictRefusal(outcome: MergeOutcome, into: string, resolveHint: string): LandRefusal {
+export function conflictRefusal(outcome: MergeOutcome, into: string, resolveHint: string, targetRef?: string): LandRefusal {
   const files = outcome.conflicts;
   const detail = outcome.messages.length ? `\n${outcome.messages.slice(0, 10).join('\n')}` : '';
-  return new LandRefusal('conflict', `the result conflicts with ${into} in ${files.length} file${files.length === 1 ? '' : 's'}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ` and ${files.length - 10} more` : ''}${detail}`,
-    `Nothing was changed. ${resolveHint}`, files);
+  return new LandRefusal('conflict', `the result conflicts with ${into} in ${files.length} file${files.length === 1 ? '' : 's'}: ${listFiles(files)}${detail}`,
+    `Nothing was changed. ${resolveHint}`, files, targetRef);
 }

@@ -104,6 +104,8 @@ export class LandRefusal extends GroveError {
     message: string,
     hint: string,
     readonly files: string[] = [],
+    /** For conflicts with a branch: its full ref, so Resolve with the Agent can name what to merge in. */
+    readonly target?: string,
   ) {
     super(KINDS[reason], message, hint);
     this.name = 'LandRefusal';

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { land, isLandRefusal } from '../../../src/core/land';
+import { draftResolvePrompt, land, isLandRefusal } from '../../../src/core/land';
 import { cleanupTempDirs, git } from '../../helpers/tempRepo';
 import { captureState, landFixture, typicalAgent, write } from '../../helpers/landRepo';
 
@@ -46,4 +47,34 @@ describe('land: concurrent lands and other worktrees', () => {
     await assert.rejects(land(source, { how: 'squash' }), (error) => isLandRefusal(error, 'conflict') && error.files.join() === 'src/other.ts' && /modify\/delete/.test(error.message));
     assert.equal(captureState(repo, [repo, worktree]), before);
   });
+});
+
+describe('land: again after Resolve with the Agent', () => {
+  afterEach(cleanupTempDirs);
+
+  for (const how of ['squash', 'merge', 'apply'] as const) {
+    it(`${how}: once the agent merged the target into its worktree and resolved the conflict, the land goes through with its resolution`, async () => {
+      const { repo, worktree, source } = landFixture({}, typicalAgent);
+      write(repo, { 'src/index.ts': 'export const answer = 44;\n' });
+      git(repo, 'commit', '-q', '-am', 'main moves on');
+      await assert.rejects(land(source, { how }), (error) => {
+        assert.ok(isLandRefusal(error, 'conflict'));
+        assert.equal(error.target, how === 'apply' ? undefined : 'refs/heads/main');
+        if (error.target) assert.match(draftResolvePrompt(error.target, error.files), /git merge main`[\s\S]*- src\/index\.ts|- src\/index\.ts[\s\S]*git merge main`/);
+        return true;
+      });
+      // What the agent does when asked: commit its work, merge main in, resolve, commit.
+      git(worktree, 'add', '-A');
+      git(worktree, 'commit', '-q', '-m', 'agent: finish');
+      try {
+        git(worktree, 'merge', '-q', 'main');
+      } catch {
+        write(worktree, { 'src/index.ts': 'export const answer = 4344; // resolved\n' });
+        git(worktree, 'commit', '-q', '-am', 'agent: merge main, resolved');
+      }
+      await land(source, { how });
+      const landed = how === 'apply' ? readFileSync(path.join(repo, 'src/index.ts'), 'utf8').trim() : git(repo, 'show', 'main:src/index.ts');
+      assert.equal(landed, 'export const answer = 4344; // resolved');
+    });
+  }
 });
