@@ -30,13 +30,13 @@ export async function landIntoBranch(context: LandContext, how: 'squash' | 'merg
       'Nothing was changed. Land into another branch, or land with --branch; landing never moves the result\'s own checkout.');
   }
   const tipTree = target.tipTree;
-  if (how === 'merge' && await isAncestor(repo, snapshot.commit, target.tip)) throw alreadyIn(target);
   // Squash and merge both merge the snapshot with the tip, from their own merge base (as
   // `git merge --squash` would): usually the result's base, and the tip itself once the agent
   // merged the target in to resolve a conflict, so its resolution then lands as it made it.
   const merged = await mergeTrees(repo, target.tip, snapshot.commit);
   await landStep('preflight');
   refuseUnmergeable(merged, target);
+  // Also the case of a snapshot the tip already contains (merged before): the merge is the tip.
   if (merged.tree === tipTree) throw alreadyIn(target);
   if (holder) {
     const blocked = await pathsInTheWay(holder, await treeChanges(repo, target.tip, merged.tree));
@@ -121,11 +121,6 @@ async function fastForwardCheckout(worktree: string, target: Target, commit: str
 async function sameFolder(a: string, b: string): Promise<boolean> {
   const [realA, realB] = await Promise.all([fs.realpath(a).catch(() => a), fs.realpath(b).catch(() => b)]);
   return realA === realB;
-}
-
-async function isAncestor(repo: string, maybeAncestor: string, commit: string): Promise<boolean> {
-  const result = await runGit(repo, ['merge-base', '--is-ancestor', maybeAncestor, commit], { allowFailure: true });
-  return result.code === 0;
 }
 
 function alreadyIn(target: Target): LandRefusal {

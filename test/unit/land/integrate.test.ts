@@ -45,6 +45,8 @@ describe('land --squash / --merge', () => {
     assert.equal(git(repo, 'show', 'release:src/index.ts'), 'export const answer = 43;');
     assert.match(git(repo, 'log', '-1', '--format=%s', 'release'), /^Merge Add a greeting module into release$/);
     assert.equal(record.keptRef, undefined, 'the merge itself keeps the result reachable');
+    await assert.rejects(land(source, { how: 'merge', into: 'release' }), (error) => isLandRefusal(error, 'nothing-to-land'), 'merging twice');
+    assert.equal(git(repo, 'rev-parse', 'release'), record.commit);
   });
 
   it('lands into the main worktree\'s branch by default, keeping its unrelated changes (staged, unstaged, untracked)', async () => {
