@@ -24,8 +24,8 @@ export async function treeChanges(repo: string, from: string, to: string): Promi
 
 const IN_PROGRESS = ['MERGE_HEAD', 'rebase-merge', 'rebase-apply', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'];
 
-/** Refuses a checkout in the middle of a merge, rebase, cherry-pick or revert: Grove never finishes or aborts those. */
-export async function refuseOperationInProgress(worktree: string): Promise<void> {
+/** Refuses a checkout in the middle of a merge, rebase, cherry-pick or revert (Grove never finishes or aborts those); returns its git dir. */
+export async function refuseOperationInProgress(worktree: string): Promise<string> {
   const gitDir = await gitOutput(worktree, ['rev-parse', '--absolute-git-dir']);
   for (const marker of IN_PROGRESS) {
     const there = await fs.lstat(path.join(gitDir, marker)).then(() => true, () => false);
@@ -34,6 +34,7 @@ export async function refuseOperationInProgress(worktree: string): Promise<void>
         `Nothing was changed. Finish it or abort it there yourself (git status says how), then land again.`);
     }
   }
+  return gitDir;
 }
 
 function describe(marker: string): string {

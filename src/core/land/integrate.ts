@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
-import { runGit } from '../git/run';
+import * as path from 'node:path';
+import { runGit, type GitResult } from '../git/run';
 import { readHead } from '../git/worktreeState';
 import { listWorktrees } from '../git/worktrees';
 import { localChangesRefusal, pathsInTheWay, refuseOperationInProgress, treeChanges } from './checkouts';
@@ -50,7 +51,7 @@ export async function landIntoBranch(context: LandContext, how: 'squash' | 'merg
   const keptRef = how === 'squash' ? keptRefName(context) : undefined;
   const reason = `grove land --${how}: ${message.split('\n')[0]}`;
   if (holder) {
-    await fastForwardCheckout(holder, target, commit, reason);
+    await fastForwardCheckout(holder, plan.holderGitDir!, target, commit, reason);
     await landStep('moved');
     // The land is done; a kept ref that could not be made only means the record does not name one.
     if (keptRef && await updateRefs(repo, [{ ref: keptRef, newValue: snapshot.commit, oldValue: '' }], reason)) {
@@ -68,16 +69,17 @@ export async function landIntoBranch(context: LandContext, how: 'squash' | 'merg
 
 export interface IntoPlan {
   target: Target;
-  /** The worktree that has the target checked out, if one does. */
+  /** The worktree that has the target checked out, if one does, and its git dir. */
   holder: string | null;
+  holderGitDir: string | null;
 }
 
 /** The read-only half that does not need the snapshot: run while the snapshot is being taken. */
 export async function planInto(repo: string, into: string | undefined): Promise<IntoPlan> {
   const [target, entries] = await Promise.all([resolveTarget(repo, into), listWorktrees(repo)]);
   const holder = entries.find((entry) => entry.branch === target.ref && !entry.prunable && !entry.bare)?.path ?? null;
-  if (holder) await refuseOperationInProgress(holder);
-  return { target, holder };
+  const holderGitDir = holder ? await refuseOperationInProgress(holder) : null;
+  return { target, holder, holderGitDir };
 }
 
 function refuseUnmergeable(merged: MergeOutcome, target: Target): void {
@@ -103,19 +105,42 @@ function chooseMessage(context: LandContext, how: 'squash' | 'merge', target: Ta
  * (the new commit is then no fast-forward): a compare-and-swap on the checkout. Autostash is off
  * so the person's changes are never stashed away and replayed.
  */
-async function fastForwardCheckout(worktree: string, target: Target, commit: string, reason: string): Promise<void> {
+async function fastForwardCheckout(worktree: string, gitDir: string, target: Target, commit: string, reason: string): Promise<void> {
   const head = await readHead(worktree);
   if (head.branch !== target.ref || head.head !== target.tip) throw moved(target, `${worktree} is now at ${head.head.slice(0, 12)}`);
-  const result = await runGit(worktree, ['merge', '--ff-only', '--no-autostash', '--no-verify-signatures', '--no-stat', '--quiet', commit],
-    { allowFailure: true, env: { GIT_REFLOG_ACTION: reason } });
+  // git merge writes ORIG_HEAD first. After a land it names the old tip (`git reset --keep ORIG_HEAD`
+  // undoes the land); after a refused one it is put back as it was.
+  const origHead = path.join(gitDir, 'ORIG_HEAD');
+  const origHeadBefore = await fs.readFile(origHead).catch(() => null);
+  const result = await mergeWhenIndexFree(worktree, commit, reason);
   if (result.code === 0) return;
-  const after = await readHead(worktree);
-  if (after.head === commit) return; // done despite the complaint (a post-merge hook that failed)
+  if ((await readHead(worktree)).head === commit) return; // done despite the complaint (a post-merge hook that failed)
+  await (origHeadBefore ? fs.writeFile(origHead, origHeadBefore) : fs.rm(origHead, { force: true }));
+  if (INDEX_LOCKED.test(result.stderr)) {
+    throw new LandRefusal('operation-in-progress', `${worktree}'s index stayed locked by another git process (index.lock), so ${target.short} was not moved`,
+      'Nothing was changed. Land again when that git command has finished; if none is running, a crashed one left the lock: remove .git/index.lock.');
+  }
   if (/would be overwritten|untracked working tree files/i.test(result.stderr)) {
     const files = result.stderr.split('\n').filter((line) => /^\s+\S/.test(line)).map((line) => line.trim());
     throw localChangesRefusal(worktree, files, `landing into ${target.short}`);
   }
   throw moved(target, result.stderr.trim());
+}
+
+const INDEX_LOCKED = /index\.lock/;
+const LOCK_RETRIES_MS = [50, 100, 200, 400, 800];
+
+/**
+ * `merge --ff-only`, again a few times while another git holds index.lock: an editor's own
+ * `git status` takes it for a moment every few seconds. git refuses before touching anything then.
+ */
+async function mergeWhenIndexFree(worktree: string, commit: string, reason: string): Promise<GitResult> {
+  const args = ['merge', '--ff-only', '--no-autostash', '--no-verify-signatures', '--no-stat', '--quiet', commit];
+  for (let attempt = 0; ; attempt++) {
+    const result = await runGit(worktree, args, { allowFailure: true, env: { GIT_REFLOG_ACTION: reason } });
+    if (result.code === 0 || !INDEX_LOCKED.test(result.stderr) || attempt >= LOCK_RETRIES_MS.length) return result;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_RETRIES_MS[attempt]));
+  }
 }
 
 async function sameFolder(a: string, b: string): Promise<boolean> {

@@ -53,8 +53,10 @@ describe('land --squash / --merge', () => {
     const { repo, worktree, source } = landFixture({}, typicalAgent);
     write(repo, { 'README.md': '# my own unstaged edit\n', 'scratch.txt': 'mine\n', 'src/other.ts': 'export const other = 2;\n' });
     git(repo, 'add', 'src/other.ts');
+    const oldTip = git(repo, 'rev-parse', 'HEAD');
     const record = await land(source, { how: 'squash' });
     assert.equal(record.target, 'refs/heads/main');
+    assert.equal(git(repo, 'rev-parse', 'ORIG_HEAD'), oldTip, 'git reset --keep ORIG_HEAD undoes it');
     assert.equal(git(repo, 'rev-parse', 'HEAD'), record.commit);
     assert.equal(git(repo, 'diff', '--name-only'), 'README.md', 'the unstaged change is still unstaged');
     assert.equal(git(repo, 'diff', '--cached', '--name-only'), 'src/other.ts', 'the staged change is still staged');

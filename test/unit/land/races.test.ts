@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { draftResolvePrompt, land, isLandRefusal } from '../../../src/core/land';
 import { cleanupTempDirs, git } from '../../helpers/tempRepo';
@@ -77,4 +77,25 @@ describe('land: again after Resolve with the Agent', () => {
       assert.equal(landed, 'export const answer = 4344; // resolved');
     });
   }
+});
+
+describe('land: a checkout whose index another git holds for a moment', () => {
+  afterEach(cleanupTempDirs);
+
+  it('waits for a passing index.lock, and refuses a lasting one changing nothing', async () => {
+    const { repo, worktree, source } = landFixture({}, typicalAgent);
+    const lock = path.join(repo, '.git', 'index.lock');
+    writeFileSync(lock, '');
+    const before = captureState(repo, [repo, worktree]);
+    await assert.rejects(land(source, { how: 'squash' }), (error) => isLandRefusal(error, 'operation-in-progress') && /index\.lock/.test(error.message));
+    assert.equal(captureState(repo, [repo, worktree]), before);
+    // Now an editor's git status that lets go 200 ms after the land reaches the checkout.
+    const guard = async () => {
+      writeFileSync(lock, '');
+      setTimeout(() => rmSync(lock, { force: true }), 200);
+    };
+    rmSync(lock);
+    const record = await land(source, { how: 'squash', guard });
+    assert.equal(git(repo, 'rev-parse', 'HEAD'), record.commit);
+  });
 });
