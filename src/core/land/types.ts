@@ -30,7 +30,7 @@ export interface LandOptions {
   force?: boolean;
   /** squash, merge: the branch to land into (default: the main worktree's branch); push: the pull request's base. */
   into?: string;
-  /** squash, merge: the commit message (default: drafted by `draftCommitMessage`); push: the pull request body's text. */
+  /** squash, merge: the commit message (default: drafted by `draftCommitMessage`); push: text put before the drafted pull request body. */
   message?: string;
   /** push: the remote (default `origin`, or the only remote). */
   remote?: string;
@@ -51,7 +51,7 @@ export interface LandRecord {
   commit?: string;
   /** The branch created (branch, push). */
   branch?: string;
-  /** The branch landed into (squash, merge), full ref name. */
+  /** The branch landed into (squash, merge), or the pull request's base (push); full ref name. */
   target?: string;
   remote?: string;
   pullRequestUrl?: string;
