@@ -44,6 +44,16 @@ export interface PullRequestDraft {
   base?: string;
   title: string;
   body: string;
+  /** The remote's URL, for a compare link when it is on GitHub. */
+  remoteUrl?: string;
+}
+
+/** `https://github.com/<owner>/<repo>/compare/<base>...<branch>?expand=1` for a GitHub remote URL, else null. */
+export function compareUrl(remoteUrl: string, branch: string, base?: string): string | null {
+  const match = /^(?:https:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(remoteUrl.trim());
+  if (!match) return null;
+  const range = base ? `${encodeURIComponent(base)}...${encodeURIComponent(branch)}` : encodeURIComponent(branch);
+  return `https://github.com/${match[1]}/${match[2]}/compare/${range.replace(/%2F/g, '/')}?expand=1`;
 }
 
 /**
@@ -52,16 +62,18 @@ export interface PullRequestDraft {
  */
 export async function openPullRequest(cwd: string, draft: PullRequestDraft, baseEnv: NodeJS.ProcessEnv): Promise<PullRequestOutcome> {
   const byHand = `gh pr create --head ${draft.branch}${draft.base ? ` --base ${draft.base}` : ''}`;
+  const link = draft.remoteUrl ? compareUrl(draft.remoteUrl, draft.branch, draft.base) : null;
+  const onTheWeb = link ? `, or open ${link}` : ", or open one on the remote's web page";
   const gh = findOnPath('gh', baseEnv);
-  if (!gh) return { nextStep: `Pushed. To open a pull request, install the GitHub CLI (gh) and run: ${byHand}, or open one on the remote's web page.` };
+  if (!gh) return { nextStep: `Pushed. To open a pull request, install the GitHub CLI (gh) and run: ${byHand}${onTheWeb}.` };
   const env = { ...baseEnv, GH_PROMPT_DISABLED: '1', NO_COLOR: '1', GH_NO_UPDATE_NOTIFIER: '1' };
   const auth = await runProgram(gh, ['auth', 'status'], { cwd, env });
-  if (auth.code !== 0) return { nextStep: `Pushed. gh is not logged in: run gh auth login, then ${byHand}.` };
+  if (auth.code !== 0) return { nextStep: `Pushed. gh is not logged in: run gh auth login, then ${byHand}${onTheWeb}.` };
   const args = ['pr', 'create', '--head', draft.branch, '--title', draft.title, '--body-file', '-'];
   if (draft.base) args.push('--base', draft.base);
   const created = await runProgram(gh, args, { cwd, env, input: draft.body });
   const url = /https?:\/\/\S+/.exec(created.stdout.trim().split('\n').reverse().find((line) => /https?:\/\//.test(line)) ?? '')?.[0];
   if (created.code === 0 && url) return { url };
   const why = (created.stderr.trim() || created.stdout.trim() || `exit code ${created.code}`).split('\n')[0];
-  return { nextStep: `Pushed, but gh pr create failed (${why}). Run: ${byHand}` };
+  return { nextStep: `Pushed, but gh pr create failed (${why}). Run: ${byHand}${onTheWeb}.` };
 }

@@ -30,7 +30,8 @@ export async function landPush(context: LandContext): Promise<LandRecord> {
   }
   await landStep('pushed');
   const body = options.message?.trim() ? `${options.message.trim()}\n\n${draftBody(context.source)}` : draftBody(context.source);
-  const pr = await openPullRequest(repo, { branch: short, base: prBase ?? undefined, title: draftTitle(context.source), body },
+  const remoteUrl = (await runGit(repo, ['remote', 'get-url', remote], { allowFailure: true })).stdout.trim();
+  const pr = await openPullRequest(repo, { branch: short, base: prBase ?? undefined, title: draftTitle(context.source), body, remoteUrl },
     options.env ?? process.env);
   return { how: 'push', commit: snapshot.commit, branch: ref, remote, pullRequestUrl: pr.url, nextStep: pr.nextStep,
     target: prBase ? `refs/heads/${prBase}` : undefined, at: context.now.toISOString(), snapshot: snapshot.commit };

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { land, isLandRefusal } from '../../../src/core/land';
+import { compareUrl } from '../../../src/core/land/gh';
 import { cleanupTempDirs, git, tempDir } from '../../helpers/tempRepo';
 import { captureState, landFixture, typicalAgent } from '../../helpers/landRepo';
 
@@ -57,6 +58,16 @@ describe('land --push', () => {
     assert.match(loggedOut.nextStep ?? '', /gh auth login/);
     const failed = await land(source, { how: 'push', branch: 'c', env: { ...process.env, PATH: `${GH_DOUBLE_DIR}${path.delimiter}${basePath}`, GH_DOUBLE_CREATE: 'fail' } });
     assert.match(failed.nextStep ?? '', /gh pr create failed \(pull request create failed/);
+  });
+
+  it('links GitHub\'s compare page in the next step when the remote is on GitHub', async () => {
+    const { repo, remote, source } = withRemote();
+    git(repo, 'remote', 'set-url', 'origin', 'git@github.com:acme/widgets.git');
+    git(repo, 'remote', 'set-url', '--push', 'origin', remote);
+    const record = await land(source, { how: 'push', env: { ...process.env, PATH: basePath } });
+    assert.match(record.nextStep ?? '', /open https:\/\/github\.com\/acme\/widgets\/compare\/main\.\.\.grove\/add-a-greeting-module\?expand=1/);
+    assert.equal(compareUrl('https://github.com/acme/widgets.git', 'x'), 'https://github.com/acme/widgets/compare/x?expand=1');
+    assert.equal(compareUrl('/srv/git/widgets.git', 'x'), null);
   });
 
   it('takes --remote and --into for the pull request base', async () => {
