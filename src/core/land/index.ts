@@ -26,11 +26,13 @@
  * 'operation-in-progress', 'target-moved' (land again), 'no-remote', 'push-failed', 'git-too-old'.
  * A refusal changed nothing. Other errors (GitError, GroveError 'usage') are bad input or git failing.
  *
- * Landing never writes to the result's worktree: afterwards the caller returns it to the pool
- * (the pool refuses a plain return while it holds uncommitted work; `return --force` parks it, and
- * everything in it is also in `snapshot`, kept reachable by the branch, the target or keptRef).
+ * Landing never writes to the result's worktree: afterwards the caller returns it to the pool.
+ * Everything in it is in `snapshot`, kept reachable by the branch, the target or keptRef, so when
+ * worktreeMatchesSnapshot(repoRoot, worktreePath, record.snapshot) is still true it can be reset to
+ * base without parking; otherwise (edited since) park it as `return --force` does.
  */
 export { land } from './land';
 export { LandRefusal, isLandRefusal, type LandHow, type LandOptions, type LandRecord, type LandRefusalReason, type LandSource } from './types';
 export { draftCommitMessage, draftMergeMessage, draftResolvePrompt, draftTitle, draftBody } from './message';
 export { defaultBranchName } from './branchName';
+export { worktreeMatchesSnapshot } from './landed';

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { snapshotWorktree } from '../../../src/core/land/snapshot';
+import { land, worktreeMatchesSnapshot } from '../../../src/core/land';
 import { cleanupTempDirs, git, tempDir } from '../../helpers/tempRepo';
 import { captureState, landFixture, typicalAgent, write } from '../../helpers/landRepo';
 
@@ -56,5 +57,22 @@ describe('land: snapshot of a result worktree', () => {
     const { repo, worktree } = landFixture({}, (wt) => git(wt, 'rm', '-q', 'src/other.ts'));
     const snap = await snapshotWorktree(worktree, tempDir(), 'snapshot');
     assert.ok(!git(repo, 'ls-tree', '-r', '--name-only', snap.commit).includes('src/other.ts'));
+  });
+});
+
+describe('land: does the worktree still hold only what landed', () => {
+  afterEach(cleanupTempDirs);
+
+  it('is true right after a land, and false once the worktree is edited or commits again', async () => {
+    const { repo, worktree, source } = landFixture({}, typicalAgent);
+    const record = await land(source, { how: 'squash' });
+    assert.equal(await worktreeMatchesSnapshot(repo, worktree, record.snapshot), true);
+    write(worktree, { 'notes/agent.md': 'edited after the land\n' });
+    assert.equal(await worktreeMatchesSnapshot(repo, worktree, record.snapshot), false);
+    write(worktree, { 'notes/agent.md': 'untracked notes\n' });
+    assert.equal(await worktreeMatchesSnapshot(repo, worktree, record.snapshot), true);
+    git(worktree, 'add', '-A');
+    git(worktree, 'commit', '-q', '-m', 'more');
+    assert.equal(await worktreeMatchesSnapshot(repo, worktree, record.snapshot), false, 'a commit since: HEAD is neither');
   });
 });
