@@ -14,6 +14,7 @@ import { DEFAULT_KILL_GRACE_MS, killGroup, startTimeNow } from './processGroup';
 import { checkRunId, isRunEntry, isTerminal, newRunId, runFiles, runsDir, toRecord, type RunEntry, type RunFiles } from './runFiles';
 import { decideOutcome, NOT_OBSERVED, parseLogFile, readStderrTail, type ExitObservation } from './runOutcome';
 import type { RunHandle, RunRecord, StartRunOptions } from './types';
+import { pausePoint } from '../util/testPause';
 
 export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 /** Terminal entries (and their logs) are kept this long, then removed by reconcile. */
@@ -89,6 +90,7 @@ export class RunRegistry implements RunCoordinator {
         lock.assertHeld();
         // Spawned under the lock, so the reservation and the process come into being together.
         child = spawnAgent(command, args, files, o.cwd, { ...env, GROVE_RUN_ID: id });
+        await pausePoint('run:spawned');
         const base: RunEntry = {
           version: 1, id, taskId: o.taskId ?? null, slot: o.slot ?? null, worktree: o.worktree ?? null, cwd: o.cwd,
           pid: child.pid ?? null, pidStartTime: null, bootId, status: 'active', sessionId: null, costMicros: 0, usage: null,

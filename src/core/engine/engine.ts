@@ -8,6 +8,7 @@ import { buildAppendSystemPrompt, resolveSettings, type AgentSettings, type Slot
 import { SlotClaims } from './slotClaims';
 import { TERMINAL_TASK_STATUSES, type SlotSnapshot, type TaskResult, type TaskSnapshot, type TaskSpec } from './types';
 import { prefixedId } from '../util/ids';
+import { pausePoint } from '../util/testPause';
 
 export interface EngineOptions {
   groveDir: string;
@@ -380,7 +381,9 @@ export class Engine {
     let reserved: ReservedWorktree | null = null;
     const outcome: Partial<TaskSnapshot> & { status: TaskResult['status'] } = { status: 'failed' };
     try {
+      await pausePoint('engine:admitted');
       reserved = await this.reserveWorktree(task, slot);
+      await pausePoint('engine:reserved');
       task.snapshot.worktree = reserved.name;
       task.snapshot.worktreePath = reserved.path;
       slot.worktree = reserved.name;
