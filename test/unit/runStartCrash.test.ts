@@ -92,7 +92,9 @@ async function assertEveryAgentRecordedOnce(s: Setup, knobMicros: number, label:
     assert.ok(agent.runId, `${label}: agent ${agent.pid} had no GROVE_RUN_ID`);
     const matching = runs.filter((run) => run.id === agent.runId);
     assert.equal(matching.length, 1, `${label}: agent ${agent.pid} (run ${agent.runId}) is recorded ${matching.length} times`);
-    assert.equal(matching[0].status, 'completed', `${label}: run ${agent.runId} is ${matching[0].status}`);
+    // The double fails with error_max_budget_usd when its cost knob is over its hold.
+    const expectedStatus = agentCost(agent, knobMicros) < knobMicros ? 'failed' : 'completed';
+    assert.equal(matching[0].status, expectedStatus, `${label}: run ${agent.runId} is ${matching[0].status}`);
     assert.equal(matching[0].costMicros, agentCost(agent, knobMicros), `${label}: run ${agent.runId} cost`);
   }
   for (const run of runs) assert.ok(!['starting', 'active'].includes(run.status), `${label}: run ${run.id} is still ${run.status} with no agent alive`);
@@ -128,7 +130,7 @@ describe('grove run SIGKILLed between holding the budget and writing the run ent
     const figures = await assertEveryAgentRecordedOnce(s, COST_MICROS, 'at the end');
     process.stderr.write(`      ${rounds} rounds: ${figures.agents} agents started, ${figures.runs} runs recorded, ledger ${figures.ledgerMicros} µ$\n`);
     process.stderr.write(`      ${outcomes.join(' ')}\n`);
-    assert.ok(outcomes.filter((o) => o === 'run:spawned:paused').length >= 3, `too few kills right after the spawn: ${outcomes}`);
+    assert.ok(outcomes.filter((o) => o === 'run:spawned:paused').length >= Math.floor(rounds / 5), `too few kills right after the spawn: ${outcomes}`);
     assert.ok(figures.agents >= outcomes.filter((o) => o === 'run:spawned:paused').length);
   });
 
@@ -144,21 +146,23 @@ describe('grove run SIGKILLed between holding the budget and writing the run ent
     await waitFor('four agents', () => doubleRecords(s.records).length === 4, 30_000);
     const during = await cliJson<{ spentMicros: number; reservedMicros: number }>(s, ['budget', '--json']);
     assert.equal(during.reservedMicros + during.spentMicros, 1_000_000, `four live agents hold the whole cap: ${JSON.stringify(during)}`);
-    // While the four killed runs' agents still run, the cap is fully held: new tasks are refused.
+    // While the four killed runs' agents still run, the cap is fully held: new tasks are refused
+    // (with more slots, so that they do not just wait for one of the four held ones).
+    const moreSlots = { GROVE_SLOTS: '8' };
     const refused = await Promise.all([0, 1, 2].map(async (n) => {
-      const child = startHost(s, `more ${n}`);
+      const child = startHost(s, `more ${n}`, moreSlots);
       return `${await killAt(s, child, null, 30_000)}:${child.exitCode}`;
     }));
     assert.deepEqual(refused, ['finished:5', 'finished:5', 'finished:5'], 'admitted past a cap that live agents hold');
     // Random-delay kills on top, while the gate is still shut.
-    const killed = await Promise.all([0, 1, 2].map((n) => killAt(s, startHost(s, `random ${n}`), null, 100 + Math.floor(Math.random() * 700))));
+    const killed = await Promise.all([0, 1, 2].map((n) => killAt(s, startHost(s, `random ${n}`, moreSlots), null, 100 + Math.floor(Math.random() * 700))));
     writeFileSync(gate, '');
     const figures = await assertEveryAgentRecordedOnce(s, 300_000, 'after the gate opened');
     process.stderr.write(`      budget: ${figures.agents} agents, ${figures.runs} runs, spent ${figures.ledgerMicros} µ$ of 1000000 (random kills: ${killed})\n`);
     assert.ok(figures.ledgerMicros <= 1_000_000, `spent ${figures.ledgerMicros} µ$ over the $1 cap`);
     assert.equal(figures.agents, 4, 'only the four agents that fit under the cap ever started');
     // Once recorded, the money is spent and nothing more is held.
-    const after = await runCli(['run', 'after'], { cwd: s.repo, env: s.env });
+    const after = await runCli(['run', 'after'], { cwd: s.repo, env: { ...s.env, ...moreSlots } });
     assert.equal(after.code, 5, after.stderr);
   });
 });
