@@ -4,8 +4,9 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { locateRepository } from '../../src/core/git/repository';
 import { readLedger } from '../../src/core/store/spendLedger';
+import { killLeftoverAgents, liveRecords, trackAgents } from '../helpers/doubleAgents';
 import { CLI_PATH, cleanupTempDirs, createRepo, runCli, tempDir } from '../helpers/tempRepo';
-import { DOUBLE, doubleRecords, pidRunning, waitFor, type DoubleRecord } from '../helpers/claudeDouble';
+import { DOUBLE, pidRunning, waitFor, type DoubleRecord } from '../helpers/claudeDouble';
 import { flagValue } from '../helpers/engineHarness';
 
 /**
@@ -28,7 +29,7 @@ interface Setup {
 
 async function setup(extra: Record<string, string> = {}): Promise<Setup> {
   const repo = createRepo();
-  const records = tempDir('grove-records-');
+  const records = trackAgents(tempDir('grove-records-'));
   const pauses = tempDir('grove-pauses-');
   const env = { GROVE_AGENT_COMMAND: DOUBLE, GROVE_DOUBLE_RECORD_DIR: records, GROVE_TEST_PAUSE_DIR: pauses, GROVE_SLOTS: '4', ...extra };
   return { repo, groveDir: (await locateRepository(repo)).groveDir, records, pauses, env };
@@ -65,8 +66,8 @@ async function killAt(s: Setup, child: ChildProcess, point: string | null, delay
 async function allAgentsGone(s: Setup): Promise<DoubleRecord[]> {
   // An agent spawned just before the kill may not have written its record yet.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  await waitFor('every agent to exit', () => doubleRecords(s.records).every((record) => !pidRunning(record.pid)), 60_000);
-  return doubleRecords(s.records);
+  await waitFor('every agent to exit', () => liveRecords(s.records).every((record) => !pidRunning(record.pid)), 60_000);
+  return liveRecords(s.records);
 }
 
 async function cliJson<T>(s: Setup, args: string[]): Promise<T> {
@@ -113,7 +114,10 @@ async function assertEveryAgentRecordedOnce(s: Setup, knobMicros: number, label:
 
 describe('grove run SIGKILLed between holding the budget and writing the run entry (issue 9, item 2)', function () {
   this.timeout(900_000);
-  afterEach(cleanupTempDirs);
+  afterEach(() => {
+    killLeftoverAgents();
+    cleanupTempDirs();
+  });
 
   it('every agent that started is recorded exactly once and its cost counted once, over many rounds of kills', async () => {
     const s = await setup({ GROVE_DOUBLE_COST_USD: String(COST_MICROS / 1e6), GROVE_DOUBLE_DELAY_MS: '300' });
@@ -143,7 +147,7 @@ describe('grove run SIGKILLed between holding the budget and writing the run ent
     for (const point of ['engine:admitted', 'engine:reserved', 'run:starting', 'run:spawned', 'run:spawned', 'run:spawned', 'run:spawned']) {
       assert.equal(await killAt(s, startHost(s, point, { GROVE_TEST_PAUSE_AT: point }), point, 0), 'paused');
     }
-    await waitFor('four agents', () => doubleRecords(s.records).length === 4, 30_000);
+    await waitFor('four agents', () => liveRecords(s.records).length === 4, 30_000);
     const during = await cliJson<{ spentMicros: number; reservedMicros: number }>(s, ['budget', '--json']);
     assert.equal(during.reservedMicros + during.spentMicros, 1_000_000, `four live agents hold the whole cap: ${JSON.stringify(during)}`);
     // While the four killed runs' agents still run, the cap is fully held: new tasks are refused
