@@ -160,16 +160,22 @@ export class RunRegistry implements RunCoordinator {
   async reconcile(): Promise<{ attached: RunHandle[]; finished: RunRecord[] }> {
     const finished: RunRecord[] = [];
     const live: RunEntry[] = [];
+    const workToKeep: string[] = [];
     await withLock(this.groveDir, async (lock) => {
       for (const found of await this.entries.readAll()) {
         if (isTerminal(found)) {
           if (this.expired(found)) await this.entries.remove(lock, found.id);
+          else if (needsWorkKept(found)) workToKeep.push(found.id);
           continue;
         }
         if (this.watched.has(found.id)) continue;
         const { entry, state } = await this.judge(lock, found);
-        if (state === 'dead') finished.push(await this.finishUnderLock(lock, entry.id, NOT_OBSERVED));
-        else if (state === 'alive') live.push(entry);
+        if (state !== 'dead') {
+          if (state === 'alive') live.push(entry);
+          continue;
+        }
+        finished.push(await this.finishUnderLock(lock, entry.id, NOT_OBSERVED));
+        if (needsWorkKept(entry)) workToKeep.push(entry.id);
       }
     });
     const attached: RunHandle[] = [];
@@ -179,7 +185,7 @@ export class RunRegistry implements RunCoordinator {
       if (await run.enforceTimeout(this.now())) finished.push(await run.done);
       else attached.push(run);
     }
-    await this.keepOrphanedWork();
+    await this.keepOrphanedWork(workToKeep);
     return { attached, finished };
   }
 
@@ -237,7 +243,7 @@ export class RunRegistry implements RunCoordinator {
     const record = await withLock(this.groveDir, (lock) => this.finishUnderLock(lock, id, exit, output));
     // A run this process did not start has no engine here to keep its work: do it now.
     const entry = await this.entries.read(id);
-    if (entry && entry.host?.pid !== process.pid) await this.keepOrphanedWork([entry]);
+    if (entry && entry.host?.pid !== process.pid) await this.keepOrphanedWork([id]);
     return record;
   }
 
@@ -323,18 +329,17 @@ export class RunRegistry implements RunCoordinator {
    * applies when it releases the worktree): work left stays leased to the run's holder, a clean
    * worktree goes back to the pool. A worktree someone still holds is looked at again next time.
    */
-  private async keepOrphanedWork(candidates?: RunEntry[]): Promise<void> {
+  private async keepOrphanedWork(ids: string[]): Promise<void> {
     const keeper = this.workKeeper;
     if (!keeper) return;
-    const entries = candidates ?? (await this.entries.readAll());
-    for (const entry of entries) {
-      if (!isTerminal(entry) || entry.workKeptAt || !entry.keepWork || !entry.worktree) continue;
+    for (const id of ids) {
+      const entry = await this.entries.read(id).catch(() => undefined);
+      if (!entry || !isTerminal(entry) || !needsWorkKept(entry)) continue;
       try {
-        const outcome = await keeper.keepWork({ runId: entry.id, worktree: entry.worktree, holder: entry.keepWork.holder, head: entry.keepWork.head });
-        if (outcome === 'pending') continue;
-        await this.markWorkKept(entry.id);
+        const outcome = await keeper.keepWork({ runId: id, worktree: entry.worktree!, holder: entry.keepWork!.holder, head: entry.keepWork!.head });
+        if (outcome === 'done') await this.markWorkKept(id);
       } catch (error) {
-        this.logger.warn(`run ${entry.id}: could not look after the work in ${entry.worktree}: ${(error as Error).message}`);
+        this.logger.warn(`run ${id}: could not look after the work in ${entry.worktree}: ${(error as Error).message}`);
       }
     }
   }
@@ -370,6 +375,11 @@ type RunOutput = { log: Awaited<ReturnType<typeof parseLogFile>>; stderrTail: st
 async function readOutput(files: RunFiles): Promise<RunOutput> {
   const [log, stderrTail] = await Promise.all([parseLogFile(files.log), readStderrTail(files.stderr)]);
   return { log, stderrTail };
+}
+
+/** A run in a pool worktree whose keep-the-work rule nobody has applied yet. */
+function needsWorkKept(entry: RunEntry): boolean {
+  return !!entry.keepWork && !!entry.worktree && !entry.workKeptAt;
 }
 
 function shorten(arg: string): string {
