@@ -84,6 +84,27 @@ function agentCost(record: DoubleRecord, knobMicros: number): number {
   return budget === undefined ? knobMicros : Math.min(knobMicros, Math.round(Number(budget) * 1e6));
 }
 
+/**
+ * Looked at while the killed host's agent may still run: a live agent's run is on record and not
+ * finished: adopted (active), never missing. Returns how many live agents it saw.
+ */
+async function assertLiveAgentsFindable(s: Setup, label: string): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const runs = await cliJson<RunJson[]>(s, ['runs', '--json']);
+  let seen = 0;
+  for (const agent of liveRecords(s.records)) {
+    if (agent.endedAt !== null || !pidRunning(agent.pid)) continue;
+    const run = runs.find((candidate) => candidate.id === agent.runId);
+    // It may have ended between the look and this check: then it is recorded, which is fine too.
+    if (run?.status === 'completed' && !pidRunning(agent.pid)) continue;
+    assert.ok(run, `${label}: the live agent ${agent.pid} (run ${agent.runId}) is not on record`);
+    // Its host is dead, so the look must have adopted the agent (found by its run id), not left it starting.
+    assert.ok(run.status === 'active' || !pidRunning(agent.pid), `${label}: run ${run.id} is ${run.status} while its agent runs`);
+    seen += 1;
+  }
+  return seen;
+}
+
 /** Every agent recorded exactly once with its cost; the ledger counts each run once; no hold is left. */
 async function assertEveryAgentRecordedOnce(s: Setup, knobMicros: number, label: string): Promise<{ agents: number; runs: number; ledgerMicros: number }> {
   const agents = await allAgentsGone(s);
@@ -120,19 +141,21 @@ describe('grove run SIGKILLed between holding the budget and writing the run ent
   });
 
   it('every agent that started is recorded exactly once and its cost counted once, over many rounds of kills', async () => {
-    const s = await setup({ GROVE_DOUBLE_COST_USD: String(COST_MICROS / 1e6), GROVE_DOUBLE_DELAY_MS: '300' });
+    const s = await setup({ GROVE_DOUBLE_COST_USD: String(COST_MICROS / 1e6), GROVE_DOUBLE_DELAY_MS: '1500' });
     const rounds = Number(process.env.GROVE_CRASH_ROUNDS ?? 25);
     const outcomes: string[] = [];
+    let adopted = 0;
     for (let round = 0; round < rounds; round++) {
       // Four rounds in five stop the host at a precise point; the fifth kills it after a random delay.
       const point = round % 5 === 4 ? null : POINTS[round % 5];
       const child = startHost(s, `round ${round}`, point ? { GROVE_TEST_PAUSE_AT: point } : {});
       const how = await killAt(s, child, point, 100 + Math.floor(Math.random() * 500));
       outcomes.push(`${point ?? 'random'}:${how}`);
+      adopted += await assertLiveAgentsFindable(s, `round ${round}`);
       await assertEveryAgentRecordedOnce(s, COST_MICROS, `round ${round} (${point ?? 'random delay'}, ${how})`);
     }
     const figures = await assertEveryAgentRecordedOnce(s, COST_MICROS, 'at the end');
-    process.stderr.write(`      ${rounds} rounds: ${figures.agents} agents started, ${figures.runs} runs recorded, ledger ${figures.ledgerMicros} µ$\n`);
+    process.stderr.write(`      ${rounds} rounds: ${figures.agents} agents started (${adopted} seen alive and adopted), ${figures.runs} runs recorded, ledger ${figures.ledgerMicros} µ$\n`);
     process.stderr.write(`      ${outcomes.join(' ')}\n`);
     assert.ok(outcomes.filter((o) => o === 'run:spawned:paused').length >= Math.floor(rounds / 5), `too few kills right after the spawn: ${outcomes}`);
     assert.ok(figures.agents >= outcomes.filter((o) => o === 'run:spawned:paused').length);
