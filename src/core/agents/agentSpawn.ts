@@ -22,17 +22,17 @@ export interface Spawned {
  * Plain spawn rather than execa, which would pipe and clean up on exit.
  */
 export function spawnAgent(command: string, args: string[], files: RunFiles, cwd: string, env: NodeJS.ProcessEnv): Spawned {
-  const stdin = openSync(files.prompt, 'r');
-  const stdout = openSync(files.log, 'a');
-  const stderr = openSync(files.stderr, 'a');
+  const fds: number[] = [];
   let child: ChildProcess;
   try {
-    child = spawn(command, args, { cwd, env, detached: true, stdio: [stdin, stdout, stderr], windowsHide: true });
+    fds.push(openSync(files.prompt, 'r'), openSync(files.log, 'a'), openSync(files.stderr, 'a'));
+    child = spawn(command, args, { cwd, env, detached: true, stdio: fds, windowsHide: true });
   } catch (error) {
-    // Bad arguments (a NUL byte in a value) throw here rather than failing as an event.
+    // Files that cannot be opened, or bad arguments (a NUL byte in a value), throw here rather
+    // than failing as an event: the run is recorded as failed all the same.
     return { child: undefined, pid: undefined, startTime: null, failure: Promise.resolve(error as Error) };
   } finally {
-    for (const fd of [stdin, stdout, stderr]) closeSync(fd);
+    for (const fd of fds) closeSync(fd);
   }
   child.unref();
   const failure = child.pid === undefined ? once(child, 'error').then(([error]) => error as Error) : null;
