@@ -3,6 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { findRunProcesses } from '../../src/core/agents/agentFinder';
+import { RunRegistry } from '../../src/core/agents/runRegistry';
+import { Budget } from '../../src/core/engine/budget';
+import { RegistryLauncher } from '../../src/core/engine/registryLauncher';
+import { locateRepository } from '../../src/core/git/repository';
 import { killLeftoverAgents, liveRecords, trackAgents } from '../helpers/doubleAgents';
 import { CLI_PATH, cleanupTempDirs, createRepo, runCli, tempDir } from '../helpers/tempRepo';
 import { DOUBLE, pidRunning, waitFor } from '../helpers/claudeDouble';
@@ -98,4 +102,31 @@ describe('finding the agent of a run whose host died before recording its pid', 
     const after = JSON.parse((await runCli(['budget', '--json'], { cwd: repo, env })).stdout) as { reservedMicros: number };
     assert.equal(after.reservedMicros, 0);
   });
+
+  it('a long-lived engine that never reconciles: a starting run of a dead host holds money only if its agent exists', async () => {
+    const repo = createRepo();
+    const records = trackAgents(tempDir('grove-records-'));
+    const pauses = tempDir('grove-pauses-');
+    const gate = path.join(tempDir('grove-gate-'), 'open');
+    const env = { GROVE_AGENT_COMMAND: DOUBLE, GROVE_DOUBLE_RECORD_DIR: records, GROVE_DOUBLE_GATE_FILE: gate, GROVE_TEST_PAUSE_DIR: pauses };
+    assert.equal((await runCli(['budget', '--set', '2'], { cwd: repo, env })).code, 0);
+    const groveDir = (await locateRepository(repo)).groveDir;
+    // What an engine that started before these hosts died sees: no reconcile, only its budget's judgement.
+    const registry = new RunRegistry({ groveDir });
+    const budget = new Budget({ groveDir, runs: new RegistryLauncher(registry) });
+    // (The second host's engine reconciles on start and adopts the first one's agent.)
+    for (const point of ['run:spawned', 'run:starting']) {
+      const host = spawn(process.execPath, [CLI_PATH, 'run', point], { cwd: repo, env: { ...process.env, ...env, GROVE_TEST_PAUSE_AT: point }, stdio: 'ignore' });
+      await waitFor(`the host at ${point}`, () => readdirSync(pauses).some((name) => name === `${point}.${host.pid}`));
+      host.kill('SIGKILL');
+      await new Promise((resolve) => host.once('exit', resolve));
+    }
+    await waitFor('the one agent', () => liveRecords(records).length === 1);
+    const statuses = (await registry.list()).map((run) => run.status);
+    assert.deepEqual(statuses, ['active', 'starting'], 'nobody recorded the second one yet');
+    // Only the run whose agent exists still holds its $0.50.
+    assert.equal((await budget.status()).reservedMicros, 500_000);
+    writeFileSync(gate, '');
+  });
 });
+

@@ -15,21 +15,15 @@ import { RunEntries } from './runEntries';
 import { checkRunId, isTerminal, newRunId, runFiles, runsDir, toRecord, type RunEntry, type RunFiles } from './runFiles';
 import { decideOutcome, NOT_OBSERVED, parseLogFile, readStderrTail, type ExitObservation } from './runOutcome';
 import { judgeStarting } from './startingRuns';
+import { keepOrphanedWork, needsWorkKept, type WorkKeeper, type WorkKeeping } from './workKeeping';
+
+export type { WorkKeeper } from './workKeeping';
 import type { RunHandle, RunRecord, StartRunOptions } from './types';
 
 export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 /** Terminal entries (and their logs) are kept this long, then removed by reconcile. */
 export const TERMINAL_RETENTION_MS = 7 * 24 * 60 * 60_000;
 const MAX_KEPT_ARG = 200;
-
-/**
- * Applies the keep-the-work rule to the worktree of a finished run whose engine is gone (the
- * pool lives elsewhere in core): 'done' when applied (or nothing to do), 'pending' when a live
- * process still holds the worktree (its own engine, most likely): ask again next time.
- */
-export interface WorkKeeper {
-  keepWork(o: { runId: string; worktree: string; holder: string; head: string | null }): Promise<'done' | 'pending'>;
-}
 
 export interface RunRegistryOptions {
   groveDir: string;
@@ -185,13 +179,27 @@ export class RunRegistry implements RunCoordinator {
       if (await run.enforceTimeout(this.now())) finished.push(await run.done);
       else attached.push(run);
     }
-    await this.keepOrphanedWork(workToKeep);
+    await keepOrphanedWork(this.workKeeping(), workToKeep);
     return { attached, finished };
   }
 
   async list(): Promise<RunRecord[]> {
     const entries = await this.entries.readAll();
     return entries.map((entry) => this.withLiveFields(entry)).sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * For a budget hold: whether a run's agent may still spend. A `starting` run whose host died
+   * without an agent never will, even before anyone records it; nothing is written here (the
+   * caller holds the lock for its own file).
+   */
+  async mayStillSpend(id: string): Promise<'yes' | 'no' | 'unrecorded'> {
+    const entry = await this.entries.read(checkRunId(id)).catch(() => undefined);
+    if (!entry) return 'unrecorded';
+    if (isTerminal(entry)) return 'no';
+    if (entry.status !== 'starting') return 'yes';
+    const verdict = await judgeStarting(entry, runFiles(this.groveDir, id), { killGraceMs: this.killGraceMs, logger: this.logger, lookOnly: true });
+    return verdict.state === 'dead' ? 'no' : 'yes';
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
@@ -243,7 +251,7 @@ export class RunRegistry implements RunCoordinator {
     const record = await withLock(this.groveDir, (lock) => this.finishUnderLock(lock, id, exit, output));
     // A run this process did not start has no engine here to keep its work: do it now.
     const entry = await this.entries.read(id);
-    if (entry && entry.host?.pid !== process.pid) await this.keepOrphanedWork([id]);
+    if (entry && entry.host?.pid !== process.pid) await keepOrphanedWork(this.workKeeping(), [id]);
     return record;
   }
 
@@ -324,24 +332,8 @@ export class RunRegistry implements RunCoordinator {
     return failed;
   }
 
-  /**
-   * The keep-the-work rule for finished runs whose engine is gone (the same rule a live engine
-   * applies when it releases the worktree): work left stays leased to the run's holder, a clean
-   * worktree goes back to the pool. A worktree someone still holds is looked at again next time.
-   */
-  private async keepOrphanedWork(ids: string[]): Promise<void> {
-    const keeper = this.workKeeper;
-    if (!keeper) return;
-    for (const id of ids) {
-      const entry = await this.entries.read(id).catch(() => undefined);
-      if (!entry || !isTerminal(entry) || !needsWorkKept(entry)) continue;
-      try {
-        const outcome = await keeper.keepWork({ runId: id, worktree: entry.worktree!, holder: entry.keepWork!.holder, head: entry.keepWork!.head });
-        if (outcome === 'done') await this.markWorkKept(id);
-      } catch (error) {
-        this.logger.warn(`run ${id}: could not look after the work in ${entry.worktree}: ${(error as Error).message}`);
-      }
-    }
+  private workKeeping(): WorkKeeping {
+    return { keeper: this.workKeeper, logger: this.logger, read: (id) => this.entries.read(id), markKept: (id) => this.markWorkKept(id) };
   }
 
   private watch(entry: RunEntry): LiveRun {
@@ -375,11 +367,6 @@ type RunOutput = { log: Awaited<ReturnType<typeof parseLogFile>>; stderrTail: st
 async function readOutput(files: RunFiles): Promise<RunOutput> {
   const [log, stderrTail] = await Promise.all([parseLogFile(files.log), readStderrTail(files.stderr)]);
   return { log, stderrTail };
-}
-
-/** A run in a pool worktree whose keep-the-work rule nobody has applied yet. */
-function needsWorkKept(entry: RunEntry): boolean {
-  return !!entry.keepWork && !!entry.worktree && !entry.workKeptAt;
 }
 
 function shorten(arg: string): string {

@@ -16,7 +16,7 @@ export type StartingVerdict =
   | { state: 'starting' | 'unknown' | 'dead' }
   | { state: 'adopt'; pid: number; startTime: string };
 
-export async function judgeStarting(entry: RunEntry, files: RunFiles, o: { killGraceMs: number; logger: Logger }): Promise<StartingVerdict> {
+export async function judgeStarting(entry: RunEntry, files: RunFiles, o: { killGraceMs: number; logger: Logger; lookOnly?: boolean }): Promise<StartingVerdict> {
   if (!entry.host) return { state: 'unknown' };
   const host = await liveness(entry.host);
   if (host === 'alive') return { state: 'starting' };
@@ -26,7 +26,8 @@ export async function judgeStarting(entry: RunEntry, files: RunFiles, o: { killG
   if (found.leader) return { state: 'adopt', pid: found.leader.pid, startTime: found.leader.startTime };
   // A fork between its fork and its exec holds the log but has no run id yet: look again later.
   if (found.logHolders.length > 0) return { state: 'unknown' };
-  for (const pgid of found.orphanGroups) {
+  // Looking only (for a budget hold): the leftovers hold no money; the next recorder kills them.
+  for (const pgid of o.lookOnly ? [] : found.orphanGroups) {
     // The agent is gone but left processes of its own (they carry its run id): done means none runs.
     o.logger.info(`run ${entry.id}: its agent is gone; killing process group ${pgid} it left behind`);
     await killGroup(pgid, o.killGraceMs).catch((error: Error) => o.logger.warn(`run ${entry.id}: could not kill group ${pgid}: ${error.message}`));

@@ -34,10 +34,10 @@ export class RegistryLauncher implements AgentLauncher {
   }
 
   async runState(runId: string): Promise<'active' | 'terminal' | 'missing'> {
-    const record = await this.registry.get(runId).catch(() => undefined);
-    if (!record) return 'missing';
-    // A starting run may already have an agent that spends: its hold stands until it is recorded.
-    return record.status === 'active' || record.status === 'starting' ? 'active' : 'terminal';
+    // A starting run may already have an agent that spends: its hold stands until it is recorded,
+    // unless its host died before any agent existed.
+    const state = await this.registry.mayStillSpend(runId).catch(() => 'unrecorded' as const);
+    return state === 'yes' ? 'active' : state === 'no' ? 'terminal' : 'missing';
   }
 
   async workKept(runId: string): Promise<void> {
