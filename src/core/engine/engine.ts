@@ -400,7 +400,8 @@ export class Engine {
     if (reserved) {
       try {
         outcome.leftWork = await this.options.worktrees.release({ name: reserved.name, reservationId: reserved.reservationId, holderIfWorkLeft: holderOf(task) });
-        if (task.run) await this.options.agents.workKept?.(runId);
+        // Failing to note it only means the next look checks the worktree again.
+        if (task.run) await this.options.agents.workKept?.(runId)?.catch((error: Error) => this.logger.warn(`run ${runId}: ${error.message}`));
       } catch (error) {
         this.logger.error(`could not release worktree ${reserved.name} after task ${task.snapshot.id}: ${(error as Error).message}`);
       }
