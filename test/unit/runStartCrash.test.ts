@@ -149,7 +149,7 @@ describe('grove run SIGKILLed between holding the budget and writing the run ent
       // Four rounds in five stop the host at a precise point; the fifth kills it after a random delay.
       const point = round % 5 === 4 ? null : POINTS[round % 5];
       const child = startHost(s, `round ${round}`, point ? { GROVE_TEST_PAUSE_AT: point } : {});
-      const how = await killAt(s, child, point, 100 + Math.floor(Math.random() * 500));
+      const how = await killAt(s, child, point, 100 + Math.floor(Math.random() * 1500));
       outcomes.push(`${point ?? 'random'}:${how}`);
       adopted += await assertLiveAgentsFindable(s, `round ${round}`);
       await assertEveryAgentRecordedOnce(s, COST_MICROS, `round ${round} (${point ?? 'random delay'}, ${how})`);
