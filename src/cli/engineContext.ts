@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { agentCommandFrom } from '../core/agents/agentCommand';
-import { openEngine, type OpenedEngine } from '../core/engine/open';
+import type { RunRegistry } from '../core/agents/runRegistry';
+import { openEngine, openRunRegistry, type OpenedEngine } from '../core/engine/open';
 import type { AgentSettings } from '../core/engine/settings';
 import { repositoryFor } from './context';
 import { stderrLogger } from './io';
@@ -18,6 +19,11 @@ export async function engineFor(command: Command, settings: AgentSettings = {}, 
     settings,
     logger: stderrLogger(),
   });
+}
+
+/** The run registry for a command that looks at runs: recording a run whose engine died also keeps its work (pool root from GROVE_ROOT). */
+export async function registryFor(command: Command): Promise<RunRegistry> {
+  return openRunRegistry({ repo: await repositoryFor(command), root: process.env.GROVE_ROOT || undefined, max: integerFromEnv('GROVE_MAX'), logger: stderrLogger() });
 }
 
 /** Ctrl-C cancels the work (the agents run detached, so leaving them would spend unseen); a second one exits at once. */
