@@ -52,6 +52,8 @@ export class GroveSession implements vscode.Disposable {
     this.pool = new WorktreePool({
       repo, root: settings.poolRoot ?? undefined, max: settings.poolMax, logger,
       postCreate: (worktreePath) => runPostCreateHook(worktreePath, logger),
+      // .grove/worktree.json steps run only in a trusted workspace (checked at each lease: trust can be granted later).
+      ready: { ports: { base: settings.portBase, size: settings.portsPerWorktree }, runSteps: () => vscode.workspace.isTrusted, progress: (message) => logger.info(message) },
     });
     this.registry = new RunRegistry({ groveDir: repo.groveDir, logger, agentCommand: settings.agentCommand });
     const worktrees = new PoolWorktrees(this.pool);

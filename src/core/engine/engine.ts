@@ -454,7 +454,8 @@ export class Engine {
     };
     const run = await this.options.agents.start({
       runId, cwd: worktree.path, prompt: task.spec.prompt, flags: dropUndefined(flags), taskId: task.snapshot.id, slot: slot.name,
-      worktree: worktree.name, timeoutMs: settings.timeoutMs, agentCommand: settings.agentCommand, env: settings.env,
+      worktree: worktree.name, timeoutMs: settings.timeoutMs, agentCommand: settings.agentCommand,
+      env: { ...settings.env, ...worktree.env }, // the worktree's identity and ports (GROVE_*) win over settings
     });
     task.run = run;
     this.partialOutput.set(task.snapshot.id, '');

@@ -10,6 +10,8 @@ export interface ReservedWorktree {
   name: string;
   path: string;
   reservationId: string;
+  /** GROVE_WORKTREE, GROVE_PORT_* ... for everything run in it (src/core/ready/ports.ts). */
+  env?: Record<string, string>;
 }
 
 export interface WorktreeProvider {

@@ -11,6 +11,7 @@ import { errorText, refuseWork } from './refusals';
 import type { WorktreeRecord } from './state';
 import type { DestroyOutcome } from './types';
 import { randomId } from '../util/ids';
+import { tearDown } from '../ready/prepare';
 
 /** Removes a worktree from the pool and the disk; leased, reserved or unparked work only with `force` (parked first). */
 export async function destroyWorktree(core: PoolCore, target: string, options: { force?: boolean } = {}): Promise<DestroyOutcome> {
@@ -76,6 +77,7 @@ export async function removeFromDisk(core: PoolCore, record: WorktreeRecord, for
       parked = await core.park(real, record.name);
     }
   }
+  await tearDown(core.ready, { name: record.name, path: real, commit: record.head }); // ready/: the repository's teardown steps
   try {
     await removeWorktree(mainWorktree, real);
   } catch (error) {

@@ -1,3 +1,4 @@
+import { portBlock, worktreeEnv } from '../ready/ports';
 import { PoolCore } from './core';
 import { destroyWorktree } from './destroy';
 import { leaseWorktree } from './lease';
@@ -60,6 +61,11 @@ export class WorktreePool {
   /** The lease a worktree is under, from the state file alone (no lock, no git). */
   leaseOf(name: string): Promise<Lease | null> {
     return leaseOf(this.core, name);
+  }
+
+  /** What Grove tells every process it starts in this worktree (GROVE_WORKTREE, GROVE_PORT_*, ...; see src/core/ready/ports.ts). */
+  worktreeEnv(name: string, slot?: string): Record<string, string> {
+    return worktreeEnv(name, portBlock(name, this.core.ready.options.ports), slot);
   }
 
   /** A short-lived hold by this live process (the engine while a task runs): heal clears it when the process dies. */

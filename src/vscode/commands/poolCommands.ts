@@ -114,7 +114,7 @@ export function poolCommands(session: GroveSession): Record<string, (...args: un
     'grove.openTerminal': async (given?: unknown) => {
       const target = await pick(given, 'Open a terminal in a worktree');
       if (!target) return undefined;
-      const terminal = vscode.window.createTerminal({ name: `Grove: ${target.name}`, cwd: target.path });
+      const terminal = vscode.window.createTerminal({ name: `Grove: ${target.name}`, cwd: target.path, env: session.pool.worktreeEnv(target.name) });
       terminal.show();
       return terminal.name;
     },

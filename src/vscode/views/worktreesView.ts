@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { WorktreeState, WorktreeStatus } from '../../core/pool/pool';
 import { age, shortSha } from '../format';
+import { readinessRows } from './readinessRows';
 
 const ICONS: Record<WorktreeState, [string, string | undefined]> = {
   available: ['pass', 'testing.iconPassed'],
@@ -41,6 +42,7 @@ function tooltip(status: WorktreeStatus): vscode.MarkdownString {
   if (status.leaseId) rows.push(`Lease id: \`${status.leaseId}\``);
   if (status.reservedBy) rows.push(`Reserved by: ${status.reservedBy}`);
   if (status.processes.length > 0) rows.push(`Processes inside: ${status.processes.join(', ')}`);
+  rows.push(...readinessRows(status.ready));
   const markdown = new vscode.MarkdownString(rows.join('  \n'));
   markdown.supportThemeIcons = false;
   return markdown;
