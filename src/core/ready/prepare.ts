@@ -68,13 +68,16 @@ async function prepare(ctx: ReadyContext, worktree: Worktree, log: string): Prom
     report.warnings.push(portWarning);
     ctx.logger.warn(portWarning);
   }
-  const phase = worktree.created ? 'setup' : record.fingerprint !== readiness.fingerprint ? 'refresh' : null;
+  // A setup that failed runs again (not refresh) on the next lease: it never completed.
+  const phase = worktree.created || record.failed?.phase === 'setup' ? 'setup' : record.fingerprint !== readiness.fingerprint ? 'refresh' : null;
   if (phase === null) return report;
   const steps = readiness.config[phase];
   if (steps.length > 0 && !stepsAllowed(ctx)) {
     const warning = `${worktree.name}: ${phase} from ${readiness.source} not run: the workspace is not trusted; its dependencies may be stale`;
     report.warnings.push(warning);
     ctx.logger.warn(warning);
+    // Not done, so not recorded as ready: a setup left out runs at the first lease that may run it.
+    if (phase === 'setup') await record_(ctx, record, null, readiness, { at: new Date().toISOString(), phase, step: '', error: 'not run: the workspace was not trusted' });
     return report;
   }
   if (steps.length > 0) {
@@ -86,7 +89,7 @@ async function prepare(ctx: ReadyContext, worktree: Worktree, log: string): Prom
     report.ran = phase;
     if (!outcome.ok) {
       report.failure = `${phase} step "${outcome.failedStep}" failed in ${worktree.name} (${outcome.error})`;
-      await record_(ctx, record, phase, readiness, { at: new Date().toISOString(), step: outcome.failedStep ?? '', error: outcome.error ?? '' });
+      await record_(ctx, record, phase, readiness, { at: new Date().toISOString(), phase, step: outcome.failedStep ?? '', error: outcome.error ?? '' });
       return report;
     }
   }

@@ -17,7 +17,7 @@ export interface ReadyRecord {
   setupRuns: number;
   refreshRuns: number;
   /** The last setup/refresh failure, cleared by the next success. */
-  failed: { at: string; step: string; error: string } | null;
+  failed: { at: string; phase: 'setup' | 'refresh'; step: string; error: string } | null;
   /** Where the config came from when it last ran. */
   source: string | null;
 }
