@@ -21,6 +21,7 @@ export function worktreeItem(status: WorktreeStatus): vscode.TreeItem {
   if (status.holder) parts.push(status.holder);
   parts.push(status.branch ?? shortSha(status.head));
   if (status.dirty) parts.push('● dirty');
+  if (status.ready?.dependencies === 'stale') parts.push('deps stale');
   if (status.processes.length > 0) parts.push(`${status.processes.length} process${status.processes.length === 1 ? '' : 'es'}`);
   item.description = parts.filter(Boolean).join(' · ');
   item.tooltip = tooltip(status);
