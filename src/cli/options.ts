@@ -27,3 +27,12 @@ export function integerFromEnv(name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   return positiveInteger(name)(raw);
 }
+
+/** A number above zero (sizes in GB), refusing garbage. */
+export function positiveNumber(option: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0) throw new GroveError('usage', `${option} expects a number above 0, got "${value}"`);
+    return parsed;
+  };
+}

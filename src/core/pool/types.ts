@@ -3,6 +3,7 @@ import type { RepositoryLocation } from '../git/repository';
 import type { ReadyOptions } from '../ready/prepare';
 import type { PortBlock } from '../ready/ports';
 import type { WorktreeReadiness } from '../ready/status';
+import type { DiskSuggestion } from '../ready/diskUsage';
 
 /** The pool's public shapes (see contracts.md): what its operations take and return. */
 
@@ -52,6 +53,8 @@ export interface PruneOutcome {
   wouldRemove: string[];
   staleRegistrations: string[];
   dryRun: boolean;
+  /** Over the disk budget (cached sizes): the available worktrees to prune first, biggest first. */
+  disk?: DiskSuggestion | null;
 }
 
 export type WorktreeState = 'available' | 'leased' | 'busy' | 'dirty' | 'damaged';

@@ -80,7 +80,13 @@ async function treeBytes(target: string, skip?: Set<string>, base?: string): Pro
  * Over the budget, the available worktrees to prune first, biggest first, until the pool
  * would fit; null when within the budget (or no budget, or nothing measured).
  */
-export function overBudget(usages: DiskUsage[], available: Set<string>, budgetBytes: number | null): { totalBytes: number; budgetBytes: number; suggest: string[] } | null {
+export interface DiskSuggestion {
+  totalBytes: number;
+  budgetBytes: number;
+  suggest: string[];
+}
+
+export function overBudget(usages: DiskUsage[], available: Set<string>, budgetBytes: number | null): DiskSuggestion | null {
   if (budgetBytes === null || usages.length === 0) return null;
   const size = (usage: DiskUsage): number => usage.checkoutBytes + usage.ignoredBytes;
   let totalBytes = usages.reduce((sum, usage) => sum + size(usage), 0);

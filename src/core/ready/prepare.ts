@@ -12,6 +12,8 @@ export interface ReadyOptions {
   runSteps?: boolean | (() => boolean);
   /** Hears "refreshing wt-3: npm ci" before each step, for a progress display. */
   progress?: (message: string) => void;
+  /** `grove.pool.diskBudgetGb`: over it, prune suggests the biggest available worktrees first. */
+  diskBudgetGb?: number | null;
 }
 
 export interface ReadyContext {

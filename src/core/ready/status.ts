@@ -1,4 +1,5 @@
-import { cachedDiskUsage, type DiskUsage } from './diskUsage';
+import type { PoolCore } from '../pool/core';
+import { cachedDiskUsage, overBudget, type DiskSuggestion, type DiskUsage } from './diskUsage';
 import { commitReadiness } from './fingerprint';
 import { portBlock, type PortBlock } from './ports';
 import type { ReadyContext } from './prepare';
@@ -36,4 +37,15 @@ export async function addReadiness<T extends { name: string; ready?: WorktreeRea
     };
   }));
   return rows;
+}
+
+/** With a disk budget set and the cached sizes over it: which available worktrees to prune, biggest first. */
+export async function pruneSuggestion(core: PoolCore): Promise<DiskSuggestion | null> {
+  const budgetGb = core.ready.options.diskBudgetGb;
+  if (typeof budgetGb !== 'number' || !(budgetGb > 0)) return null;
+  const state = await core.readOnly();
+  const records = Object.values(state.worktrees);
+  const usages = (await Promise.all(records.map((record) => cachedDiskUsage(core.repo.groveDir, record.name)))).filter((usage): usage is DiskUsage => usage !== null);
+  const available = new Set(records.filter((record) => !record.lease && !record.reservation && !record.claim && !record.damaged).map((record) => record.name));
+  return overBudget(usages, available, Math.round(budgetGb * 1e9));
 }
