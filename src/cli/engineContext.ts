@@ -3,8 +3,8 @@ import { agentCommandFrom } from '../core/agents/agentCommand';
 import { openEngine, type OpenedEngine } from '../core/engine/open';
 import type { AgentSettings } from '../core/engine/settings';
 import { repositoryFor } from './context';
-import { stderrLogger } from './io';
-import { integerFromEnv } from './options';
+import { note, stderrLogger } from './io';
+import { integerFromEnv, nonNegativeNumber } from './options';
 
 /** The engine for a CLI command: slots from GROVE_SLOTS (default 4), agent from GROVE_AGENT_COMMAND, pool root and size from GROVE_ROOT and GROVE_MAX. */
 export async function engineFor(command: Command, settings: AgentSettings = {}): Promise<OpenedEngine> {
@@ -17,6 +17,8 @@ export async function engineFor(command: Command, settings: AgentSettings = {}):
     agentCommand: agentCommandFrom({ env: process.env }),
     settings,
     logger: stderrLogger(),
+    ready: { ports: { base: integerFromEnv('GROVE_POOL_PORT_BASE'), size: integerFromEnv('GROVE_POOL_PORT_BLOCK') }, progress: (message) => note(`grove: ${message}`) },
+    memory: { minFreeGb: process.env.GROVE_MIN_FREE_MEMORY_GB ? nonNegativeNumber('GROVE_MIN_FREE_MEMORY_GB')(process.env.GROVE_MIN_FREE_MEMORY_GB) : undefined },
   });
 }
 

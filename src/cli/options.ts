@@ -36,3 +36,12 @@ export function positiveNumber(option: string) {
     return parsed;
   };
 }
+
+/** A number of 0 or more (0 turns a check off), refusing garbage. */
+export function nonNegativeNumber(option: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new GroveError('usage', `${option} expects a number of 0 or more, got "${value}"`);
+    return parsed;
+  };
+}

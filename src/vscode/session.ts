@@ -60,7 +60,7 @@ export class GroveSession implements vscode.Disposable {
     const worktrees = new PoolWorktrees(this.pool);
     this.engine = new Engine({
       groveDir: repo.groveDir, worktrees, agents: new RegistryLauncher(this.registry), logger,
-      slots: settings.slots, settings: agentSettings(settings),
+      slots: settings.slots, settings: agentSettings(settings), memory: { minFreeGb: settings.minFreeMemoryGb },
     });
     this.chains = new ChainRunner({ engine: this.engine, worktrees, groveDir: repo.groveDir });
     this.budget = this.engine.budget;
