@@ -26,3 +26,4 @@ export function measureDiskPeriodically(pool: WorktreePool, logger: Logger, meas
   every.unref?.();
   return { dispose: () => { clearTimeout(first); clearInterval(every); } };
 }
+

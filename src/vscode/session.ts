@@ -14,6 +14,7 @@ import type { Logger } from '../core/logger';
 import { WorktreePool, type WorktreeStatus } from '../core/pool/pool';
 import { readConfig, type GroveConfig } from './config';
 import { measureDiskPeriodically } from './diskMeasure';
+import { showReadyProgress } from './readyProgress';
 import { GroveWatcher } from './groveWatcher';
 import { runPostCreateHook } from './hooks';
 import { BudgetStatusBar, type RunningTask } from './statusBar';
@@ -54,7 +55,7 @@ export class GroveSession implements vscode.Disposable {
       repo, root: settings.poolRoot ?? undefined, max: settings.poolMax, logger,
       postCreate: (worktreePath) => runPostCreateHook(worktreePath, logger),
       // .grove/worktree.json steps run only in a trusted workspace (checked at each lease: trust can be granted later).
-      ready: { ports: { base: settings.portBase, size: settings.portsPerWorktree }, diskBudgetGb: settings.diskBudgetGb, runSteps: () => vscode.workspace.isTrusted, progress: (message) => logger.info(message) },
+      ready: { ports: { base: settings.portBase, size: settings.portsPerWorktree }, diskBudgetGb: settings.diskBudgetGb, runSteps: () => vscode.workspace.isTrusted, progress: (message) => showReadyProgress(message, logger) },
     });
     this.registry = new RunRegistry({ groveDir: repo.groveDir, logger, agentCommand: settings.agentCommand });
     const worktrees = new PoolWorktrees(this.pool);

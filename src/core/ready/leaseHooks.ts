@@ -22,8 +22,11 @@ export async function warmWorktrees(ctx: ReadyContext, base: Promise<{ commit: s
     const dir = readyDir(ctx.groveDir);
     const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -5));
     if (names.length === 0) return new Set();
-    const readiness = await commitReadiness(ctx.mainWorktree, dir, (await base).commit);
     const records = await Promise.all(names.map((name) => readReadyRecord(ctx.groveDir, name)));
+    // All alike (the steady state): no preference to make, and no reason to wait for the base
+    // here, which the lease otherwise resolves while it takes the lock.
+    if (new Set(records.map((record) => record.fingerprint)).size <= 1) return new Set();
+    const readiness = await commitReadiness(ctx.mainWorktree, dir, (await base).commit);
     return new Set(records.filter((record) => record.fingerprint === readiness.fingerprint).map((record) => record.name));
   } catch {
     return new Set();
