@@ -22,6 +22,7 @@ export const COMMAND_IDS = [
   'grove.lease', 'grove.return', 'grove.destroy', 'grove.addToWorkspace', 'grove.openInNewWindow', 'grove.openTerminal',
   'grove.copyPath', 'grove.runTask', 'grove.fanOut', 'grove.runChain', 'grove.cancel', 'grove.setBudget', 'grove.scale',
   'grove.drain', 'grove.prune', 'grove.showPanel', 'grove.refresh', 'grove.showLog',
+  'grove.openReadyLog', // ready worktrees: a worktree's setup/refresh/teardown log
 ] as const;
 
 type Handler = (...args: unknown[]) => Promise<unknown>;

@@ -15,6 +15,8 @@ import { WorktreePool, type WorktreeStatus } from '../core/pool/pool';
 import { readConfig, type GroveConfig } from './config';
 import { measureDiskPeriodically } from './diskMeasure';
 import { showReadyProgress } from './readyProgress';
+import { SlotMemory } from './slotMemory';
+import { slotReadiness } from './views/slotReadiness';
 import { GroveWatcher } from './groveWatcher';
 import { runPostCreateHook } from './hooks';
 import { BudgetStatusBar, type RunningTask } from './statusBar';
@@ -49,6 +51,7 @@ export class GroveSession implements vscode.Disposable {
   private readonly tasks = new Map<string, TaskSnapshot>();
   private detachedRuns: RunRecord[] = [];
   private lastBudget: BudgetStatus | null = null;
+  private readonly memory: SlotMemory;
 
   constructor(readonly repo: RepositoryLocation, readonly logger: Logger, private readonly views: SessionViews, settings: GroveConfig = readConfig()) {
     this.pool = new WorktreePool({
@@ -59,6 +62,7 @@ export class GroveSession implements vscode.Disposable {
     });
     this.registry = new RunRegistry({ groveDir: repo.groveDir, logger, agentCommand: settings.agentCommand });
     const worktrees = new PoolWorktrees(this.pool);
+    this.memory = new SlotMemory(this.registry, () => this.slotRows().map((row) => row.runId).filter((id): id is string => id !== null), () => this.drawSlots());
     this.engine = new Engine({
       groveDir: repo.groveDir, worktrees, agents: new RegistryLauncher(this.registry), logger,
       slots: settings.slots, settings: agentSettings(settings), memory: { minFreeGb: settings.minFreeMemoryGb },
@@ -81,6 +85,7 @@ export class GroveSession implements vscode.Disposable {
       }),
       // Worktree sizes, measured in the background (never on a lease) for the tooltip and the disk budget.
       measureDiskPeriodically(this.pool, logger, () => this.refreshWorktrees()),
+      this.memory,
     );
   }
 
@@ -175,6 +180,7 @@ export class GroveSession implements vscode.Disposable {
         name: slot.name, state: slot.state, doing: task ? task.label ?? task.prompt : null, taskId: slot.taskId,
         runId: task?.runId ?? null, worktree: slot.worktree, costMicros: slot.costMicros + (task?.status === 'running' ? task.costMicros : 0),
         tasksDone: slot.tasksDone,
+        ...slotReadiness(task?.runId ?? null, slot.state, this.memory, this.tasks.values()), // ready: memory, waiting for memory
       };
     });
     // A run started before a reload (or by another window) shows on its slot until it ends.
