@@ -12,6 +12,13 @@ export function readinessRows(ready: WorktreeReadiness | undefined): string[] {
   return rows;
 }
 
+/** " · 3.1 GB" for the Worktrees view's title: the pool's measured total (cached sizes), or nothing before a measurement. */
+export function poolDiskTotal(statuses: { ready?: WorktreeReadiness }[]): string {
+  const measured = statuses.map((status) => status.ready?.disk).filter((disk) => disk);
+  if (measured.length === 0) return '';
+  return ` · ${gb(measured.reduce((sum, disk) => sum + disk!.checkoutBytes + disk!.ignoredBytes, 0))}`;
+}
+
 function gb(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
 }

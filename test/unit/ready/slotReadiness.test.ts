@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { TaskSnapshot } from '../../../src/core/engine/types';
 import { slotReadiness } from '../../../src/vscode/views/slotReadiness';
-import { readinessRows } from '../../../src/vscode/views/readinessRows';
+import { poolDiskTotal, readinessRows } from '../../../src/vscode/views/readinessRows';
 
 describe('editor: readiness on slot rows and worktree tooltips', () => {
   const memory = { of: (runId: string | null) => (runId === 'run-1' ? 291e6 : null) };
@@ -25,5 +25,11 @@ describe('editor: readiness on slot rows and worktree tooltips', () => {
       'Last step "npm ci" failed: exit code 1 (log: `/r/.git/grove/ready/wt-3.log`)',
       'Size: 12 MB checkout + 2.4 GB ignored',
     ]);
+  });
+
+  it('the Worktrees title adds the pool\'s measured total, and nothing before a measurement', () => {
+    const disk = (bytes: number) => ({ ready: { disk: { name: 'x', checkoutBytes: bytes, ignoredBytes: bytes, measuredAt: '' } } as never });
+    assert.equal(poolDiskTotal([disk(1e9), disk(0.5e9), {}]), ' · 3.0 GB');
+    assert.equal(poolDiskTotal([{}, {}]), '');
   });
 });
