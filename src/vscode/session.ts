@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as path from 'node:path';
 import { RunRegistry } from '../core/agents/runRegistry';
 import type { RunRecord } from '../core/agents/types';
 import { Budget, type BudgetStatus } from '../core/engine/budget';
@@ -56,7 +57,7 @@ export class GroveSession implements vscode.Disposable {
   constructor(readonly repo: RepositoryLocation, readonly logger: Logger, private readonly views: SessionViews, settings: GroveConfig = readConfig()) {
     this.pool = new WorktreePool({
       repo, root: settings.poolRoot ?? undefined, max: settings.poolMax, logger,
-      postCreate: (worktreePath) => runPostCreateHook(worktreePath, logger),
+      postCreate: (worktreePath) => runPostCreateHook(worktreePath, logger, this.pool.worktreeEnv(path.basename(worktreePath))),
       // .grove/worktree.json steps run only in a trusted workspace (checked at each lease: trust can be granted later).
       ready: { ports: { base: settings.portBase, size: settings.portsPerWorktree }, diskBudgetGb: settings.diskBudgetGb, runSteps: () => vscode.workspace.isTrusted, progress: (message) => showReadyProgress(message, logger) },
     });
