@@ -1,8 +1,10 @@
+import { promises as fs } from 'node:fs';
 import { GroveError } from '../errors';
 import type { Logger } from '../logger';
 import { commitReadiness, type CommitReadiness } from './fingerprint';
 import { busyPorts, describeBusy, portBlock, worktreeEnv, type PortBlock, type PortSettings } from './ports';
-import { readReadyRecord, readyDir, readyLogFile, writeReadyRecord, type ReadyRecord } from './readyStore';
+import { readReadyRecord, readyDir, readyLogFile, readyRecordFile, writeReadyRecord, type ReadyRecord } from './readyStore';
+import { diskCacheFile } from './diskUsage';
 import { runSteps } from './steps';
 
 /** What the pool is told about making worktrees ready (the editor and the CLI fill it in). */
@@ -113,6 +115,8 @@ async function record_(ctx: ReadyContext, record: ReadyRecord, ran: 'setup' | 'r
 
 /** Teardown before a worktree is destroyed; a failure is logged, never a reason to keep it (its work is protected elsewhere). */
 export async function tearDown(ctx: ReadyContext, worktree: { name: string; path: string; commit: string | null }): Promise<void> {
+  // A later worktree of the same name starts afresh: no stale fingerprint, no old size (the log stays, for reading).
+  await Promise.all([readyRecordFile(ctx.groveDir, worktree.name), diskCacheFile(ctx.groveDir, worktree.name)].map((file) => fs.rm(file, { force: true }).catch(() => undefined)));
   if (!worktree.commit || !stepsAllowed(ctx)) return;
   try {
     const readiness = await commitReadiness(ctx.mainWorktree, readyDir(ctx.groveDir), worktree.commit);

@@ -60,6 +60,7 @@ describe('ready: setup, refresh and teardown from .grove/worktree.json', () => {
     assert.equal(status.ready?.dependencies, 'warm');
     await pool.destroy('wt-1');
     assert.deepEqual(counts(repo).slice(-1), ['teardown wt-1 20010'], 'teardown before destroy');
+    assert.equal((await readReadyRecord(fixture.location.groveDir, 'wt-1')).fingerprint, null, 'a later wt-1 starts afresh');
   });
 
   it('reads the config from the commit being leased, not from the main worktree', async () => {
