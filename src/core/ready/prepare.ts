@@ -88,7 +88,7 @@ async function prepare(ctx: ReadyContext, worktree: Worktree, log: string): Prom
     ctx.logger.info(`${worktree.name}: ${phase} from ${readiness.source} (${steps.length} step(s)); output in ${log}`);
     const outcome = await runSteps(phase, steps, {
       cwd: worktree.path, env, logFile: log,
-      progress: (step) => ctx.options.progress?.(`${phase === 'setup' ? 'setting up' : 'refreshing'} ${worktree.name}: ${step}`),
+      progress: (step) => ctx.options.progress?.(`${phase === 'setup' ? 'setting up' : 'refreshing'} ${worktree.name} (${readiness.source}): ${step}`),
     });
     report.ran = phase;
     if (!outcome.ok) {
