@@ -34,24 +34,44 @@ async function runOne(step: string[], cwd: string, env: Record<string, string>, 
   try {
     return await new Promise<string | null>((resolve) => {
       const child = spawn(step[0], step.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ['ignore', log.fd, log.fd], detached: true });
-      const timer = setTimeout(() => {
+      const killGroup = (signal: NodeJS.Signals): void => {
         // Its own process group: the step's children (npm's scripts) go with it.
         try {
-          process.kill(-child.pid!, 'SIGKILL');
+          process.kill(-child.pid!, signal);
         } catch {
           /* already gone */
         }
-      }, timeoutMs);
+      };
+      const timer = setTimeout(() => killGroup('SIGKILL'), timeoutMs);
+      const stopForwarding = forwardInterrupts(killGroup);
       child.once('error', (error) => {
         clearTimeout(timer);
+        stopForwarding();
         resolve(`could not start ${step[0]}: ${error.message}`);
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
+        stopForwarding();
         resolve(code === 0 ? null : signal ? `killed by ${signal}` : `exit code ${code}`);
       });
     });
   } finally {
     await log.close();
   }
+}
+
+/**
+ * A step runs in its own process group (so a timeout can kill all of it), which also keeps
+ * Ctrl-C from reaching it. While it runs, SIGINT and SIGTERM are passed on to its group: an
+ * interrupted `grove lease` leaves no `npm ci` behind; the step fails ("killed by SIGINT"), so
+ * the lease ends as any failed step does (kept for the asker, not ready), and the process then
+ * exits or carries on as its own handlers decide.
+ */
+function forwardInterrupts(killGroup: (signal: NodeJS.Signals) => void): () => void {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const handler = (signal: NodeJS.Signals): void => killGroup(signal);
+  for (const signal of signals) process.on(signal, handler);
+  return () => {
+    for (const signal of signals) process.off(signal, handler);
+  };
 }

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { cleanupTempDirs, createRepo, runCli } from '../../helpers/tempRepo';
+import { CLI_PATH, cleanupTempDirs, createRepo, runCli } from '../../helpers/tempRepo';
 
 /** The bundled CLI (build first: `node esbuild.mjs`), as a user runs it. */
 describe('ready: the CLI (grove lease, status, du, trim, prune)', () => {
@@ -33,5 +34,25 @@ describe('ready: the CLI (grove lease, status, du, trim, prune)', () => {
     const bad = await runCli(['prune', '--disk-budget-gb', 'lots'], { cwd: repo, env });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--disk-budget-gb expects a number above 0/);
+  });
+
+  it('Ctrl-C during a setup step kills the step (no npm ci left behind) and keeps the worktree for the asker', async () => {
+    const marker = `grove-ready-sigint-${process.pid}`;
+    const repo = createRepo({ files: { 'README.md': 'x\n', '.grove/worktree.json': JSON.stringify({ setup: [[process.execPath, '-e', 'setInterval(() => {}, 1000)', marker]] }) } });
+    const child = spawn(process.execPath, [CLI_PATH, 'lease', '--holder', 'me'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!stderr.includes('setting up wt-1') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /killed by SIGINT.*kept leased to me/);
+    const left = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(marker) && !line.includes('ps -eo'));
+    for (const line of left) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL'); // never leave one behind, even when failing
+    assert.deepEqual(left, [], 'the step is gone');
+    const status = JSON.parse((await runCli(['status', '--json'], { cwd: repo })).stdout) as { holder: string }[];
+    assert.equal(status[0].holder, 'me');
   });
 });
