@@ -4,8 +4,8 @@ import type { RunRegistry } from '../core/agents/runRegistry';
 import { openEngine, openRunRegistry, type OpenedEngine } from '../core/engine/open';
 import type { AgentSettings } from '../core/engine/settings';
 import { repositoryFor } from './context';
-import { stderrLogger } from './io';
-import { integerFromEnv } from './options';
+import { note, stderrLogger } from './io';
+import { integerFromEnv, nonNegativeNumber } from './options';
 
 /** The engine for a CLI command: slots from GROVE_SLOTS (default 4), agent from --agent or GROVE_AGENT_COMMAND, pool root and size from GROVE_ROOT and GROVE_MAX. */
 export async function engineFor(command: Command, settings: AgentSettings = {}, agent?: string): Promise<OpenedEngine> {
@@ -18,6 +18,8 @@ export async function engineFor(command: Command, settings: AgentSettings = {}, 
     agentCommand: agentCommandFrom({ option: agent, env: process.env }),
     settings,
     logger: stderrLogger(),
+    ready: { ports: { base: integerFromEnv('GROVE_POOL_PORT_BASE'), size: integerFromEnv('GROVE_POOL_PORT_BLOCK') }, progress: (message) => note(`grove: ${message}`) },
+    memory: { minFreeGb: process.env.GROVE_MIN_FREE_MEMORY_GB ? nonNegativeNumber('GROVE_MIN_FREE_MEMORY_GB')(process.env.GROVE_MIN_FREE_MEMORY_GB) : undefined },
   });
 }
 

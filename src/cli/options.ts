@@ -27,3 +27,21 @@ export function integerFromEnv(name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   return positiveInteger(name)(raw);
 }
+
+/** A number above zero (sizes in GB), refusing garbage. */
+export function positiveNumber(option: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0) throw new GroveError('usage', `${option} expects a number above 0, got "${value}"`);
+    return parsed;
+  };
+}
+
+/** A number of 0 or more (0 turns a check off), refusing garbage. */
+export function nonNegativeNumber(option: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new GroveError('usage', `${option} expects a number of 0 or more, got "${value}"`);
+    return parsed;
+  };
+}

@@ -16,12 +16,14 @@ import { ScriptedUi, windowUi } from './ui';
 import { SlotsView } from './views/slotsView';
 import { quickStatuses } from './views/quickStatus';
 import { WorktreesView } from './views/worktreesView';
+import { poolDiskTotal } from './views/readinessRows';
 
 /** Every command id in package.json; each is registered here once, whether a repository is open or not. */
 export const COMMAND_IDS = [
   'grove.lease', 'grove.return', 'grove.destroy', 'grove.addToWorkspace', 'grove.openInNewWindow', 'grove.openTerminal',
   'grove.copyPath', 'grove.runTask', 'grove.fanOut', 'grove.runChain', 'grove.cancel', 'grove.setBudget', 'grove.scale',
   'grove.drain', 'grove.prune', 'grove.showPanel', 'grove.refresh', 'grove.showLog',
+  'grove.openReadyLog', // ready worktrees: a worktree's setup/refresh/teardown log
 ] as const;
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
@@ -78,7 +80,7 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
   });
   context.subscriptions.push(worktreesView.onDidRender((statuses) => {
     void vscode.commands.executeCommand('setContext', 'grove.poolEmpty', statuses.length === 0);
-    worktreesTree.description = statuses.length ? `${statuses.filter((s) => s.state === 'available').length}/${statuses.length} available` : undefined;
+    worktreesTree.description = statuses.length ? `${statuses.filter((s) => s.state === 'available').length}/${statuses.length} available${poolDiskTotal(statuses)}` : undefined;
   }));
 
   const folder = vscode.workspace.workspaceFolders?.[0];

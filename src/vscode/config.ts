@@ -13,10 +13,19 @@ export interface GroveConfig {
   permissionMode: string | null;
   timeoutMinutes: number;
   notifications: 'all' | 'failures' | 'off';
+  /** Ready worktrees (src/core/ready): port blocks, disk budget, memory admission. */
+  portBase: number;
+  portsPerWorktree: number;
+  diskBudgetGb: number | null;
+  minFreeMemoryGb: number;
 }
 
 function nonEmpty(value: string | undefined | null): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+function positiveOrNull(value: number | null | undefined): number | null {
+  return typeof value === 'number' && value > 0 ? value : null;
 }
 
 export function readConfig(): GroveConfig {
@@ -34,5 +43,9 @@ export function readConfig(): GroveConfig {
     permissionMode: nonEmpty(config.get<string>('agent.permissionMode')),
     timeoutMinutes: config.get<number>('agent.timeoutMinutes', 30),
     notifications: config.get<'all' | 'failures' | 'off'>('notifications', 'all'),
+    portBase: config.get<number>('pool.portBase', 20000),
+    portsPerWorktree: config.get<number>('pool.portsPerWorktree', 10),
+    diskBudgetGb: positiveOrNull(config.get<number | null>('pool.diskBudgetGb', null)),
+    minFreeMemoryGb: config.get<number>('slots.minFreeMemoryGb', 1),
   };
 }

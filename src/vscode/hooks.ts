@@ -14,7 +14,8 @@ export function postCreateHookCommand(): string[] | null {
   return command.map(String);
 }
 
-export async function runPostCreateHook(worktreePath: string, logger: Logger): Promise<void> {
+/** `env`: the worktree's GROVE_WORKTREE, GROVE_PORT_* ... (src/core/ready/ports.ts), on top of the editor's own. */
+export async function runPostCreateHook(worktreePath: string, logger: Logger, env: Record<string, string> = {}): Promise<void> {
   const command = postCreateHookCommand();
   if (!command) return;
   if (!vscode.workspace.isTrusted) {
@@ -26,7 +27,7 @@ export async function runPostCreateHook(worktreePath: string, logger: Logger): P
   // Loaded here, not with the extension: execa costs tens of milliseconds to load, and most
   // windows never run a hook (see BENCHMARKS.md, editor activation).
   const { execa } = await import('execa');
-  const result = await execa(file, args, { cwd: worktreePath, reject: false, timeout: 10 * 60_000, stdin: 'ignore', all: true });
+  const result = await execa(file, args, { cwd: worktreePath, env, reject: false, timeout: 10 * 60_000, stdin: 'ignore', all: true });
   if (result.exitCode !== 0 || result.failed) {
     throw new GroveError('internal', `the post-create hook ${command.join(' ')} failed in ${worktreePath}: ${result.shortMessage ?? `exit ${result.exitCode}`}`,
       `Its output: ${String(result.all ?? '').slice(-500)}`);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as path from 'node:path';
 import { RunRegistry } from '../core/agents/runRegistry';
 import type { RunRecord } from '../core/agents/types';
 import { Budget, type BudgetStatus } from '../core/engine/budget';
@@ -13,6 +14,10 @@ import type { RepositoryLocation } from '../core/git/repository';
 import type { Logger } from '../core/logger';
 import { WorktreePool, type WorktreeStatus } from '../core/pool/pool';
 import { readConfig, type GroveConfig } from './config';
+import { measureDiskPeriodically } from './diskMeasure';
+import { showReadyProgress } from './readyProgress';
+import { SlotMemory } from './slotMemory';
+import { slotReadiness } from './views/slotReadiness';
 import { GroveWatcher } from './groveWatcher';
 import { runPostCreateHook } from './hooks';
 import { BudgetStatusBar, type RunningTask } from './statusBar';
@@ -47,17 +52,21 @@ export class GroveSession implements vscode.Disposable {
   private readonly tasks = new Map<string, TaskSnapshot>();
   private detachedRuns: RunRecord[] = [];
   private lastBudget: BudgetStatus | null = null;
+  private readonly memory: SlotMemory;
 
   constructor(readonly repo: RepositoryLocation, readonly logger: Logger, private readonly views: SessionViews, settings: GroveConfig = readConfig()) {
     this.pool = new WorktreePool({
       repo, root: settings.poolRoot ?? undefined, max: settings.poolMax, logger,
-      postCreate: (worktreePath) => runPostCreateHook(worktreePath, logger),
+      postCreate: (worktreePath) => runPostCreateHook(worktreePath, logger, this.pool.worktreeEnv(path.basename(worktreePath))),
+      // .grove/worktree.json steps run only in a trusted workspace (checked at each lease: trust can be granted later).
+      ready: { ports: { base: settings.portBase, size: settings.portsPerWorktree }, diskBudgetGb: settings.diskBudgetGb, runSteps: () => vscode.workspace.isTrusted, progress: (message) => showReadyProgress(message, logger) },
     });
     const worktrees = new PoolWorktrees(this.pool);
     this.registry = new RunRegistry({ groveDir: repo.groveDir, logger, agentCommand: settings.agentCommand, workKeeper: worktrees });
+    this.memory = new SlotMemory(this.registry, () => this.slotRows().map((row) => row.runId).filter((id): id is string => id !== null), () => this.drawSlots());
     this.engine = new Engine({
       groveDir: repo.groveDir, worktrees, agents: new RegistryLauncher(this.registry), logger,
-      slots: settings.slots, settings: agentSettings(settings),
+      slots: settings.slots, settings: agentSettings(settings), memory: { minFreeGb: settings.minFreeMemoryGb },
     });
     this.chains = new ChainRunner({ engine: this.engine, worktrees, groveDir: repo.groveDir });
     this.budget = this.engine.budget;
@@ -75,6 +84,9 @@ export class GroveSession implements vscode.Disposable {
           void this.refreshWorktrees();
         }
       }),
+      // Worktree sizes, measured in the background (never on a lease) for the tooltip and the disk budget.
+      measureDiskPeriodically(this.pool, logger, () => this.refreshWorktrees()),
+      this.memory,
     );
   }
 
@@ -169,6 +181,7 @@ export class GroveSession implements vscode.Disposable {
         name: slot.name, state: slot.state, doing: task ? task.label ?? task.prompt : null, taskId: slot.taskId,
         runId: task?.runId ?? null, worktree: slot.worktree, costMicros: slot.costMicros + (task?.status === 'running' ? task.costMicros : 0),
         tasksDone: slot.tasksDone,
+        ...slotReadiness(task?.runId ?? null, slot.state, this.memory, this.tasks.values()), // ready: memory, waiting for memory
       };
     });
     // A run started before a reload (or by another window) shows on its slot until it ends.

@@ -9,8 +9,10 @@ import { register as returnCommand } from './return';
 import { register as run } from './run';
 import { register as runs } from './runs';
 import { register as status } from './status';
+import { register as du } from './du';
+import { register as trim } from './trim';
 
 /** Each command lives in its own module and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [status, lease, returnCommand, destroy, prune, run, chain, budget, runs, cancel];
+export const commandModules: RegisterCommand[] = [status, lease, returnCommand, destroy, prune, run, chain, budget, runs, cancel, trim, du];

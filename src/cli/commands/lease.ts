@@ -17,7 +17,8 @@ export function register(program: Command): void {
         return;
       }
       printLine(lease.path);
-      note(`grove: ${lease.name} leased to ${lease.holder} (lease id ${lease.leaseId})${lease.reused ? '' : ', newly created'}`);
+      note(`grove: ${lease.name} leased to ${lease.holder} (lease id ${lease.leaseId})${lease.reused ? '' : ', newly created'}` +
+        (lease.ports ? `; ports ${lease.ports.ports[0]}-${lease.ports.ports[lease.ports.ports.length - 1]}` : ''));
     });
 }
 

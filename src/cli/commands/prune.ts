@@ -16,6 +16,10 @@ export function register(program: Command): void {
         return;
       }
       const names = outcome.dryRun ? outcome.wouldRemove : outcome.removed;
+      if (outcome.disk) {
+        note(`grove: the pool takes ${(outcome.disk.totalBytes / 1e9).toFixed(1)} GB of its ${(outcome.disk.budgetBytes / 1e9).toFixed(1)} GB disk budget; ` +
+          (outcome.disk.suggest.length ? `prune first (biggest): ${outcome.disk.suggest.join(', ')}` : 'no idle worktree to prune'));
+      }
       for (const name of names) printLine(name);
       for (const stale of outcome.staleRegistrations) printLine(`stale registration: ${stale}`);
       if (outcome.dryRun) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { formatUsd, type RunRecord } from '../../core/agents';
 import { registryFor } from '../engineContext';
 import { note, printJson, printLine } from '../io';
+import { withResidentMemory } from '../../core/ready/memory';
 
 /**
  * `grove runs [--json]`: every agent run of this repository. It reconciles first, like every
@@ -18,7 +19,7 @@ export function register(program: Command): void {
       const { attached, finished } = await registry.reconcile();
       for (const run of attached) run.detach();
       for (const record of finished) note(`recorded run ${record.id}: ${record.status}${record.error ? ` (${record.error})` : ''}`);
-      const runs = await registry.list();
+      const runs = await withResidentMemory(await registry.list()); // ready/memory.ts: each live run's process group, from /proc
       if (options.json) {
         printJson(runs);
         return;
@@ -31,8 +32,8 @@ export function register(program: Command): void {
     });
 }
 
-function describeRun(run: RunRecord): string {
+function describeRun(run: RunRecord & { residentBytes: number | null }): string {
   const where = [run.slot, run.worktree].filter(Boolean).join(' in ') || run.cwd;
   const took = run.endedAt ? ` ${((Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)}s` : '';
-  return `${run.id}  ${run.status.padEnd(9)}  ${formatUsd(run.costMicros).padStart(9)}  ${run.startedAt}${took}  ${where}${run.error ? `  ${run.error}` : ''}`;
+  return `${run.id}  ${run.status.padEnd(9)}  ${formatUsd(run.costMicros).padStart(9)}  ${run.startedAt}${took}  ${where}${run.residentBytes ? `  ${Math.round(run.residentBytes / 1e6)} MB resident` : ''}${run.error ? `  ${run.error}` : ''}`;
 }

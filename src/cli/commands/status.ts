@@ -22,11 +22,17 @@ export function register(program: Command): void {
 }
 
 function table(worktrees: WorktreeStatus[]): string[] {
-  const rows = [['NAME', 'STATE', 'HOLDER', 'HEAD', 'BRANCH', 'DIRTY', 'PATH', 'NOTE']];
+  const rows = [['NAME', 'STATE', 'HOLDER', 'HEAD', 'BRANCH', 'DIRTY', 'PORTS', 'DEPS', 'PATH', 'NOTE']];
   for (const w of worktrees) {
     rows.push([w.name, w.state, w.holder ?? '-', w.head?.slice(0, 12) ?? '-', w.branch?.replace(/^refs\/heads\//, '') ?? '-',
-      w.dirty ? 'yes' : 'no', w.path, w.reason ?? (w.reservedBy ? `reserved by ${w.reservedBy}` : '')]);
+      w.dirty ? 'yes' : 'no', portRange(w), w.ready?.dependencies ?? '-', w.path, w.reason ?? (w.reservedBy ? `reserved by ${w.reservedBy}` : '')]);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ').trimEnd());
+}
+
+/** "20030-20039", or "-" for a worktree without a block. */
+function portRange(w: WorktreeStatus): string {
+  const ports = w.ready?.ports?.ports;
+  return ports?.length ? `${ports[0]}-${ports[ports.length - 1]}` : '-';
 }

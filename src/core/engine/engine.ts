@@ -9,6 +9,7 @@ import { SlotClaims } from './slotClaims';
 import { TERMINAL_TASK_STATUSES, type SlotSnapshot, type TaskResult, type TaskSnapshot, type TaskSpec } from './types';
 import { prefixedId } from '../util/ids';
 import { pausePoint } from '../util/testPause';
+import { MemoryGate, type MemoryGateOptions } from '../ready/memory';
 
 export interface EngineOptions {
   groveDir: string;
@@ -29,6 +30,8 @@ export interface EngineOptions {
   slotPollMs?: number;
   /** Finished tasks kept for `result()`; older ones are forgotten so memory stays flat. */
   keepFinished?: number;
+  /** A queued task waits while available memory is below `minFreeGb` (src/core/ready/memory.ts). */
+  memory?: MemoryGateOptions;
 }
 
 export interface DrainReport {
@@ -80,6 +83,7 @@ export class Engine {
   private draining = false;
   private readonly idleWaiters: (() => void)[] = [];
   private started: Promise<void> | null = null;
+  private readonly memory: MemoryGate;
 
   constructor(private readonly options: EngineOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -87,6 +91,7 @@ export class Engine {
     this.events = new EngineEvents((error) => this.logger.error(`an engine event listener failed: ${(error as Error).message}`));
     this.budget = new Budget({ groveDir: options.groveDir, runs: options.agents, now: this.now });
     this.claims = new SlotClaims(options.groveDir, this.budget, this.now);
+    this.memory = new MemoryGate(options.memory);
     this.minSlots = options.minSlots ?? 1;
     this.maxSlots = options.maxSlots ?? 32;
     const count = options.slots ?? 4;
@@ -329,6 +334,8 @@ export class Engine {
       const idle = this.slotList.filter((slot) => slot.state === 'idle');
       if (idle.length === 0) return;
       const task = this.queue[0];
+      // ready/memory.ts: short of memory, the task waits in the queue (and says so) instead of pushing the machine into swap.
+      if (await this.memory.holdBack(task.snapshot, () => this.events.emit({ type: 'task-queued', task: { ...task.snapshot } }))) return this.retryLater();
       const runId = prefixedId('run');
       let admission;
       try {
@@ -448,7 +455,8 @@ export class Engine {
     const run = await this.options.agents.start({
       runId, cwd: worktree.path, prompt: task.spec.prompt, taskId: task.snapshot.id, slot: slot.name, worktree: worktree.name,
       flags: agentFlags(settings, { slot: slot.name, identity: this.options.slotSettings?.[slot.name], context, budgetMicros, resume: task.spec.resumeSession }),
-      timeoutMs: settings.timeoutMs, agentCommand: settings.agentCommand, env: settings.env,
+      timeoutMs: settings.timeoutMs, agentCommand: settings.agentCommand,
+      env: { ...settings.env, ...worktree.env }, // the worktree's identity and ports (GROVE_*) win over settings
       // If this process dies, whoever records the run keeps the work under the same holder.
       keepWork: { holder: holderOf(task), head: worktree.head ?? null },
     });

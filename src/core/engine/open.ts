@@ -2,6 +2,7 @@ import { RunRegistry } from '../agents/runRegistry';
 import type { RepositoryLocation } from '../git/repository';
 import { silentLogger, type Logger } from '../logger';
 import { WorktreePool } from '../pool/pool';
+import type { ReadyOptions } from '../ready/prepare';
 import type { Budget } from './budget';
 import { ChainRunner } from './chains/runner';
 import { Engine, type EngineOptions } from './engine';
@@ -17,6 +18,8 @@ export interface OpenEngineOptions extends Omit<EngineOptions, 'groveDir' | 'wor
   /** The agent CLI (default `claude`). */
   agentCommand?: string;
   logger?: Logger;
+  /** The pool's ports and setup/refresh steps (src/core/ready). */
+  ready?: ReadyOptions;
 }
 
 export interface OpenedEngine {
@@ -32,7 +35,7 @@ export interface OpenedEngine {
 /** The engine wired to the real pool and run registry of one repository: what the CLI and the editor use. */
 export function openEngine(o: OpenEngineOptions): OpenedEngine {
   const logger = o.logger ?? silentLogger;
-  const pool = new WorktreePool({ repo: o.repo, root: o.root, max: o.max, logger, now: o.now });
+  const pool = new WorktreePool({ repo: o.repo, root: o.root, max: o.max, logger, now: o.now, ready: o.ready });
   const worktrees = new PoolWorktrees(pool);
   const registry = new RunRegistry({ groveDir: o.repo.groveDir, logger, now: o.now, agentCommand: o.agentCommand, workKeeper: worktrees });
   const engine = new Engine({ ...o, groveDir: o.repo.groveDir, worktrees, agents: new RegistryLauncher(registry), logger });

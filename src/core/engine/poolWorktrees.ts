@@ -13,7 +13,8 @@ export class PoolWorktrees implements WorktreeProvider, WorkKeeper {
 
   async reserve(o: { owner: string; worktree?: string; leaseId?: string }): Promise<ReservedWorktree> {
     const reservation = await this.pool.reserve({ owner: o.owner, worktree: o.worktree, leaseId: o.leaseId });
-    return { name: reservation.name, path: reservation.path, reservationId: reservation.reservationId, head: reservation.head };
+    return { name: reservation.name, path: reservation.path, reservationId: reservation.reservationId, head: reservation.head,
+      env: this.pool.worktreeEnv(reservation.name, o.owner) };
   }
 
   async release(o: { name: string; reservationId: string; holderIfWorkLeft: string }): Promise<LeftWork | null> {

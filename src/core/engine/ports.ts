@@ -12,6 +12,8 @@ export interface ReservedWorktree {
   reservationId: string;
   /** The commit the task starts at (commits after it are its work); null when unknown. */
   head?: string | null;
+  /** GROVE_WORKTREE, GROVE_PORT_* ... for everything run in it (src/core/ready/ports.ts). */
+  env?: Record<string, string>;
 }
 
 export interface WorktreeProvider {

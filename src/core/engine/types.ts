@@ -57,6 +57,8 @@ export interface TaskSnapshot {
   errorKind: GroveErrorKind | null;
   errorHint: string | null;
   leftWork: LeftWork | null;
+  /** Why a queued task has not started yet ("waiting for memory (1.2 GB free, ...)"), when it is held back. */
+  waitingFor?: string | null;
 }
 
 /** The settled outcome of a task (`run`, `result`, `fanOut`). */

@@ -16,6 +16,7 @@ import { asGroveError, errorText } from './refusals';
 import { emptyState, quarantineState, readState, writeState, type ClaimOperation, type PoolStateFile, type WorktreeRecord } from './state';
 import { DEFAULT_MAX, type Lease, type PoolOptions, type Reservation, type ReturnOutcome } from './types';
 import { randomId } from '../util/ids';
+import type { ReadyContext } from '../ready/prepare';
 
 /**
  * What every pool operation shares: the pool's settings, and access to state.json. Every
@@ -33,6 +34,8 @@ export class PoolCore {
   readonly now: () => Date;
   readonly postCreate?: (worktreePath: string) => Promise<void>;
   private readonly defaultBase: DefaultBaseCache;
+  /** For src/core/ready: setup/refresh/teardown and ports. */
+  readonly ready: ReadyContext;
 
   constructor(options: PoolOptions) {
     this.repo = options.repo;
@@ -42,6 +45,7 @@ export class PoolCore {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
     this.postCreate = options.postCreate;
+    this.ready = { mainWorktree: options.repo.mainWorktree, groveDir: options.repo.groveDir, logger: this.logger, options: options.ready ?? {} };
     this.defaultBase = new DefaultBaseCache(options.repo.mainWorktree, options.repo.commonDir);
     if (!Number.isSafeInteger(this.max) || this.max < 1) {
       throw new GroveError('usage', `the pool maximum must be a whole number of at least 1, got ${this.max}`, 'Pass --max N or set GROVE_MAX.');

@@ -16,6 +16,7 @@ import { saveIgnored, type SavedIgnored } from './saveIgnored';
 import type { WorktreeRecord } from './state';
 import type { DestroyOutcome } from './types';
 import { randomId } from '../util/ids';
+import { tearDown } from '../ready/prepare';
 
 /** Removes a worktree from the pool and the disk; leased, reserved or unparked work only with `force` (parked first). */
 export async function destroyWorktree(core: PoolCore, target: string, options: { force?: boolean } = {}): Promise<DestroyOutcome> {
@@ -82,6 +83,7 @@ export async function removeFromDisk(core: PoolCore, record: WorktreeRecord, for
   }
   await refuseIfProcessesInside(record.name, real, 'destroy');
   const removal = record.incomplete ? {} : await keepWhatMatters(core, record, real, force);
+  await tearDown(core.ready, { name: record.name, path: real, commit: record.head }); // ready/: the repository's teardown steps
   await removeWorktree(mainWorktree, real);
   return removal;
 }

@@ -42,10 +42,12 @@ export type UsablePick = {
  * for that owner instead, in this same step, at the commit Grove last left it at.
  */
 export async function claimForUse(core: PoolCore, state: PoolStateFile, op: ClaimOperation, identity: ProcessIdentity, skipped: Map<string, string>,
-  holder?: string, reserveFor?: string, prefer?: string): Promise<Pick> {
+  holder?: string, reserveFor?: string, prefer?: string, warm?: ReadonlySet<string>): Promise<Pick> {
   const token = randomId();
   // The preferred worktree (the row a person leased from) first when it is usable; else by name.
-  const records = Object.values(state.worktrees).sort((a, b) => Number(b.name === prefer) - Number(a.name === prefer) || byName(a, b));
+  // Then one whose dependencies already match the base (`warm`, from src/core/ready: no refresh to wait for).
+  const records = Object.values(state.worktrees).sort((a, b) => Number(b.name === prefer) - Number(a.name === prefer) ||
+    Number(warm?.has(b.name) ?? false) - Number(warm?.has(a.name) ?? false) || byName(a, b));
   const available = records.find((record) => !record.lease && !record.reservation && !record.claim && !record.damaged && !skipped.has(record.name));
   if (available && reserveFor !== undefined && available.head !== null) {
     const reservation = core.reserve(available, reserveFor, identity, available.head);

@@ -1,3 +1,7 @@
+import { portBlock, worktreeEnv } from '../ready/ports';
+import { measureAll, type DiskUsage } from '../ready/diskUsage';
+import { pruneSuggestion } from '../ready/status';
+import { trimWorktree, type TrimOutcome } from '../ready/trim';
 import { PoolCore } from './core';
 import { destroyWorktree } from './destroy';
 import { leaseWorktree } from './lease';
@@ -50,8 +54,20 @@ export class WorktreePool {
     return destroyWorktree(this.core, target, options);
   }
 
-  prune(options: { yes?: boolean; keep?: number } = {}): Promise<PruneOutcome> {
-    return pruneWorktrees(this.core, options);
+  async prune(options: { yes?: boolean; keep?: number } = {}): Promise<PruneOutcome> {
+    const outcome = await pruneWorktrees(this.core, options);
+    return { ...outcome, disk: await pruneSuggestion(this.core) }; // ready/: over the disk budget, biggest first
+  }
+
+  /** Deletes the worktree's listed build outputs (src/core/ready/trim.ts), keeping dependencies and anything git does not ignore. */
+  trim(target: string, options: { ifLeaseId?: string } = {}): Promise<TrimOutcome> {
+    return trimWorktree(this.core, target, options);
+  }
+
+  /** Measures every worktree's size now, one at a time, into the cache status reads (never called on the lease path). */
+  async measureDisk(): Promise<DiskUsage[]> {
+    const state = await this.core.readOnly();
+    return measureAll(this.core.repo.groveDir, Object.values(state.worktrees));
   }
 
   status(): Promise<WorktreeStatus[]> {
@@ -61,6 +77,11 @@ export class WorktreePool {
   /** The lease a worktree is under, from the state file alone (no lock, no git). */
   leaseOf(name: string): Promise<Lease | null> {
     return leaseOf(this.core, name);
+  }
+
+  /** What Grove tells every process it starts in this worktree (GROVE_WORKTREE, GROVE_PORT_*, ...; see src/core/ready/ports.ts). */
+  worktreeEnv(name: string, slot?: string): Record<string, string> {
+    return worktreeEnv(name, portBlock(name, this.core.ready.options.ports), slot);
   }
 
   /** A short-lived hold by this live process (the engine while a task runs): heal clears it when the process dies. */

@@ -7,6 +7,8 @@ import { claimForUse, ownPick, readyPick, refuseFull } from './pick';
 import { checkLeaseIdFormat, errorText, refuseWork } from './refusals';
 import type { Lease, Reservation, ReserveOptions } from './types';
 import { randomId } from '../util/ids';
+import { makeReady } from '../ready/prepare';
+import { keepNotReady } from '../ready/leaseHooks';
 
 /**
  * Reservations, for the engine: a short-lived hold on a worktree by this live process while a
@@ -32,6 +34,9 @@ export async function reserveWorktree(core: PoolCore, options: ReserveOptions): 
     if (pick.kind !== 'reuse' && pick.kind !== 'create') continue;
     const prepared = await readyPick(core, pick, basePromise, reset, skipped);
     if (!prepared) continue;
+    // ready/: setup or refresh first; a worktree that fails it is kept leased, never used half-ready.
+    const ready = reset ? await makeReady(core.ready, { name: pick.name, path: pick.path, commit: prepared.head, created: pick.kind === 'create' }) : null;
+    if (ready?.failure) throw await keepNotReady(core, pick, owner, prepared.head, ready);
     if (pick.reservation && pick.reservation.head === prepared.head) {
       return { name: pick.name, path: pick.path, reservationId: pick.reservation.reservationId, owner, head: prepared.head };
     }

@@ -7,6 +7,7 @@ import { classify } from './classify';
 import { describeWork, errorText } from './refusals';
 import type { WorktreeRecord } from './state';
 import type { Lease, WorktreeStatus } from './types';
+import { addReadiness } from '../ready/status';
 
 /** Every worktree with its state, looked at on disk (git status in each, processes inside). */
 export async function poolStatus(core: PoolCore): Promise<WorktreeStatus[]> {
@@ -14,7 +15,8 @@ export async function poolStatus(core: PoolCore): Promise<WorktreeStatus[]> {
   const records = Object.values(state.worktrees).sort(byName);
   const reals = await Promise.all(records.map((record) => realOrSelf(record.path)));
   const inside = await processesInside(reals);
-  return Promise.all(records.map((record, index) => describe(record, inside.get(reals[index]) ?? [])));
+  const rows = await Promise.all(records.map((record, index) => describe(record, inside.get(reals[index]) ?? [])));
+  return addReadiness(core.ready, rows, core.resolveBase()); // ready/: ports, warm or stale, cached size
 }
 
 /**

@@ -1,5 +1,9 @@
 import type { Logger } from '../logger';
 import type { RepositoryLocation } from '../git/repository';
+import type { ReadyOptions } from '../ready/prepare';
+import type { PortBlock } from '../ready/ports';
+import type { WorktreeReadiness } from '../ready/status';
+import type { DiskSuggestion } from '../ready/diskUsage';
 
 /** The pool's public shapes (see contracts.md): what its operations take and return. */
 
@@ -15,6 +19,8 @@ export interface PoolOptions {
   now?: () => Date;
   /** Runs in each newly created worktree before it is handed out (the editor's post-create hook). */
   postCreate?: (worktreePath: string) => Promise<void>;
+  /** Ports, setup/refresh/teardown (src/core/ready). */
+  ready?: ReadyOptions;
 }
 
 export interface Lease {
@@ -26,6 +32,11 @@ export interface Lease {
   head: string;
   /** False when this call created the worktree; true when it existed before. */
   reused: boolean;
+  /** The worktree's port block and the environment Grove gives everything run in it (src/core/ready). */
+  ports?: PortBlock | null;
+  env?: Record<string, string>;
+  /** Things the holder should know (a port of its block taken by another process). */
+  warnings?: string[];
 }
 
 export interface ReturnOutcome {
@@ -44,6 +55,8 @@ export interface PruneOutcome {
   wouldRemove: string[];
   staleRegistrations: string[];
   dryRun: boolean;
+  /** Over the disk budget (cached sizes): the available worktrees to prune first, biggest first. */
+  disk?: DiskSuggestion | null;
 }
 
 export type WorktreeState = 'available' | 'leased' | 'busy' | 'dirty' | 'damaged';
@@ -62,6 +75,8 @@ export interface WorktreeStatus {
   processes: number[];
   /** Why the worktree is damaged, busy or dirty, in words; null when available or plainly leased. */
   reason: string | null;
+  /** Ports, dependency fingerprint against the base, cached size (src/core/ready/status.ts). */
+  ready?: WorktreeReadiness;
 }
 
 export interface Reservation {

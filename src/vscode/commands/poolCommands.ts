@@ -4,6 +4,7 @@ import type { Lease, WorktreeStatus } from '../../core/pool/pool';
 import type { GroveSession } from '../session';
 import { postCreateHookCommand } from '../hooks';
 import { requireTrust } from '../trust';
+import { readyLogFile } from '../../core/ready/readyStore';
 import { isWorktreeStatus, worktreeArgument } from './pickers';
 
 /**
@@ -114,9 +115,21 @@ export function poolCommands(session: GroveSession): Record<string, (...args: un
     'grove.openTerminal': async (given?: unknown) => {
       const target = await pick(given, 'Open a terminal in a worktree');
       if (!target) return undefined;
-      const terminal = vscode.window.createTerminal({ name: `Grove: ${target.name}`, cwd: target.path });
+      const terminal = vscode.window.createTerminal({ name: `Grove: ${target.name}`, cwd: target.path, env: session.pool.worktreeEnv(target.name) });
       terminal.show();
       return terminal.name;
+    },
+
+    'grove.openReadyLog': async (given?: unknown) => {
+      const target = await pick(given, 'Open the setup/refresh log of a worktree');
+      if (!target) return undefined;
+      const log = readyLogFile(session.repo.groveDir, target.name);
+      try {
+        await vscode.window.showTextDocument(vscode.Uri.file(log), { preview: true });
+      } catch {
+        void vscode.window.showInformationMessage(`${target.name} has no setup or refresh log yet: nothing ran in it.`);
+      }
+      return log;
     },
 
     'grove.copyPath': async (given?: unknown) => {

@@ -13,6 +13,10 @@ export interface SlotRow {
   /** Spent by this slot's tasks since the window opened (and the running task so far). */
   costMicros: number;
   tasksDone: number;
+  /** The running agent's process group, resident, at the last sample (ready/memory). */
+  residentBytes?: number | null;
+  /** On an idle slot: why the next queued task has not started ("waiting for memory (1.2 GB free, ...)"). */
+  waiting?: string | null;
 }
 
 const ICONS: Record<SlotRow['state'], [string, string | undefined]> = {
@@ -28,13 +32,15 @@ export function slotItem(row: SlotRow): vscode.TreeItem {
   const [icon, color] = ICONS[row.state];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   const state = row.state === 'attached' ? 'running (started before this window)' : row.state;
-  item.description = [state, row.doing ? oneLine(row.doing, 60) : null, usd(row.costMicros)].filter(Boolean).join(' · ');
+  item.description = [row.waiting ?? state, row.doing ? oneLine(row.doing, 60) : null, usd(row.costMicros), row.residentBytes ? `${Math.round(row.residentBytes / 1e6)} MB` : null].filter(Boolean).join(' · ');
   item.tooltip = [
     `${row.name}: ${state}`,
     row.doing ? `Doing: ${row.doing}` : 'Waiting for a task',
     row.worktree ? `Worktree: ${row.worktree}` : null,
     row.taskId ? `Task: ${row.taskId}` : null,
     row.runId ? `Run: ${row.runId}` : null,
+    row.residentBytes ? `Memory: ${Math.round(row.residentBytes / 1e6)} MB resident (the agent and its children)` : null,
+    row.waiting ? `Next task: ${row.waiting}` : null,
     `Cost: ${usd(row.costMicros)} over ${row.tasksDone} finished task${row.tasksDone === 1 ? '' : 's'}`,
   ].filter(Boolean).join('\n');
   item.contextValue = `grove.slot.${row.state}${row.taskId || row.runId ? '.cancellable' : ''}`;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { WorktreeState, WorktreeStatus } from '../../core/pool/pool';
 import { age, shortSha } from '../format';
+import { readinessRows } from './readinessRows';
 
 const ICONS: Record<WorktreeState, [string, string | undefined]> = {
   available: ['pass', 'testing.iconPassed'],
@@ -20,6 +21,7 @@ export function worktreeItem(status: WorktreeStatus): vscode.TreeItem {
   if (status.holder) parts.push(status.holder);
   parts.push(status.branch ?? shortSha(status.head));
   if (status.dirty) parts.push('● dirty');
+  if (status.ready?.dependencies === 'stale') parts.push('deps stale');
   if (status.processes.length > 0) parts.push(`${status.processes.length} process${status.processes.length === 1 ? '' : 'es'}`);
   item.description = parts.filter(Boolean).join(' · ');
   item.tooltip = tooltip(status);
@@ -41,6 +43,7 @@ function tooltip(status: WorktreeStatus): vscode.MarkdownString {
   if (status.leaseId) rows.push(`Lease id: \`${status.leaseId}\``);
   if (status.reservedBy) rows.push(`Reserved by: ${status.reservedBy}`);
   if (status.processes.length > 0) rows.push(`Processes inside: ${status.processes.join(', ')}`);
+  rows.push(...readinessRows(status.ready));
   const markdown = new vscode.MarkdownString(rows.join('  \n'));
   markdown.supportThemeIcons = false;
   return markdown;
