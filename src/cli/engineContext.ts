@@ -17,6 +17,7 @@ export async function engineFor(command: Command, settings: AgentSettings = {}):
     agentCommand: agentCommandFrom({ env: process.env }),
     settings,
     logger: stderrLogger(),
+    origin: 'cli',
   });
 }
 

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { waitFor } from '../../scripts/vscodeServer';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { ROOT, waitFor } from '../../scripts/vscodeServer';
 import { activityBarGrove, openGroveView, openWorkbench, panelFrame, runFromPalette, screenshot, type Workbench } from './workbench';
 
 /**
@@ -10,7 +12,13 @@ import { activityBarGrove, openGroveView, openWorkbench, panelFrame, runFromPale
 describe('e2e: an agent run survives a window reload', () => {
   let workbench: Workbench;
   before(async () => {
-    workbench = await openWorkbench({ env: { GROVE_DOUBLE_DELAY_MS: '15000' } });
+    workbench = await openWorkbench({
+      env: { GROVE_DOUBLE_DELAY_MS: '15000' },
+      // A task from the command line first: its spend is on slot-1 in the ledger, which every window reads.
+      prepare: (repo) => {
+        execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'run', 'Warm up'], { cwd: repo, env: { ...process.env, GROVE_DOUBLE_DELAY_MS: '0' }, stdio: 'ignore' });
+      },
+    });
   });
   after(async () => { await workbench?.close(); });
 
@@ -34,8 +42,10 @@ describe('e2e: an agent run survives a window reload', () => {
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await activityBarGrove(page).waitFor();
     await openGroveView(page);
-    const attached = page.locator('.monaco-list-row', { hasText: 'running (started before this window)' });
+    // The reloaded window shows the run's prompt (from its prompt file) and each slot's spend (from the ledger).
+    const attached = page.locator('.monaco-list-row', { hasText: 'running (this window, before a reload) · Refactor the parser' });
     await attached.waitFor({ timeout: 30_000 });
+    assert.match(await attached.innerText(), /\$0\.24/, 'slot-1 shows what it spent before the reload');
     await panelFrame(page).locator('h2', { hasText: 'Spend over time' }).waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
       await screenshot(page, 'failure-panel-not-restored');
       throw error;
@@ -43,9 +53,12 @@ describe('e2e: an agent run survives a window reload', () => {
     await screenshot(page, '09-after-reload-run-still-running-panel-restored');
 
     const budget = page.locator('[id="grove-dev.grove.grove.budget"]');
-    await waitFor(async () => /\$0\.24/.test(await budget.innerText().catch(() => '')), 60_000, 'the run\'s cost in the status bar');
+    await waitFor(async () => /\$0\.48/.test(await budget.innerText().catch(() => '')), 60_000, 'the run\'s cost in the status bar');
     await attached.waitFor({ state: 'detached', timeout: 30_000 });
-    assert.match(await budget.innerText(), /\$0\.24/);
+    assert.match(await budget.innerText(), /\$0\.48/);
+    // Its end is told by the reloaded window, by its prompt; the slot's spend includes it.
+    await page.locator('.notification-toast', { hasText: '"Refactor the parser into small functions" done on slot-1' }).waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-list-row', { hasText: /slot-1.*\$0\.48/ }).waitFor();
     await screenshot(page, '10-after-reload-result-landed');
   });
 });

@@ -36,6 +36,8 @@ export interface RunEntry extends RunRecord {
   /** Set before the group is signalled, so whoever records the run knows why it ended. */
   cancelRequestedAt: string | null;
   timedOutAt: string | null;
+  /** Who started the run (StartRunOptions.origin); absent in entries of older versions. */
+  origin?: string;
 }
 
 const RECORD_KEYS: Array<keyof RunRecord> = ['id', 'taskId', 'slot', 'worktree', 'cwd', 'pid', 'pidStartTime', 'bootId', 'status',

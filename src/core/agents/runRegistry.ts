@@ -95,7 +95,7 @@ export class RunRegistry implements RunCoordinator {
           numTurns: null, subtype: null, durationMs: null, exitCode: null, stderrTail: [], resultText: null, error: null,
           startedAt: startedAt.toISOString(), endedAt: null, timeoutAt: new Date(startedAt.getTime() + timeoutMs).toISOString(),
           maxBudgetMicros: o.flags?.maxBudgetUsd === undefined ? null : budgetMicros(o.flags.maxBudgetUsd),
-          command, args: args.map(shorten), host, cancelRequestedAt: null, timedOutAt: null,
+          command, args: args.map(shorten), host, cancelRequestedAt: null, timedOutAt: null, ...(o.origin ? { origin: o.origin } : {}),
         };
         if (child.pid === undefined) return this.recordSpawnFailure(lock, base, child);
         base.pidStartTime = startTimeNow(child.pid) ?? (await identify(child.pid)).startTime;

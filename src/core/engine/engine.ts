@@ -28,6 +28,8 @@ export interface EngineOptions {
   slotPollMs?: number;
   /** Finished tasks kept for `result()`; older ones are forgotten so memory stays flat. */
   keepFinished?: number;
+  /** Who starts this engine's runs ("cli", "vscode:<window>"), recorded on each run entry. */
+  origin?: string;
 }
 
 export interface DrainReport {
@@ -245,6 +247,15 @@ export class Engine {
   /** Stops intake, waits for queued and running tasks (at most `timeoutMs`, then cancels them), and reports. */
   async drain(o: { timeoutMs?: number } = {}): Promise<DrainReport> {
     this.draining = true;
+    // A drain ends when its report is out: the next task runs (issue 8, item 1).
+    try {
+      return await this.drainTasks(o);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async drainTasks(o: { timeoutMs?: number }): Promise<DrainReport> {
     const all = [...this.tasks.values()];
     const everything = Promise.all(all.map((task) => task.settled)).then(() => false);
     let timedOut = false;
@@ -396,7 +407,7 @@ export class Engine {
     }
     if (reserved) {
       try {
-        const holder = task.spec.holderIfWorkLeft ?? `grove:task-${task.snapshot.id}`;
+        const holder = task.spec.holderIfWorkLeft ?? `grove:${task.snapshot.id}`;
         outcome.leftWork = await this.options.worktrees.release({ name: reserved.name, reservationId: reserved.reservationId, holderIfWorkLeft: holder });
       } catch (error) {
         this.logger.error(`could not release worktree ${reserved.name} after task ${task.snapshot.id}: ${(error as Error).message}`);
@@ -454,7 +465,7 @@ export class Engine {
     };
     const run = await this.options.agents.start({
       runId, cwd: worktree.path, prompt: task.spec.prompt, flags: dropUndefined(flags), taskId: task.snapshot.id, slot: slot.name,
-      worktree: worktree.name, timeoutMs: settings.timeoutMs, agentCommand: settings.agentCommand, env: settings.env,
+      worktree: worktree.name, timeoutMs: settings.timeoutMs, agentCommand: settings.agentCommand, env: settings.env, origin: this.options.origin,
     });
     task.run = run;
     this.partialOutput.set(task.snapshot.id, '');

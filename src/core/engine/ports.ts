@@ -40,6 +40,8 @@ export interface AgentLaunch {
   timeoutMs?: number;
   agentCommand?: string;
   env?: Record<string, string>;
+  /** Who started the run, kept on its entry (see StartRunOptions.origin). */
+  origin?: string;
 }
 
 export type AgentRunEvent = { type: 'session'; sessionId: string } | { type: 'text'; text: string };

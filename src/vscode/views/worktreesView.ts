@@ -26,7 +26,8 @@ export function worktreeItem(status: WorktreeStatus): vscode.TreeItem {
   item.resourceUri = vscode.Uri.file(status.path);
   // Composite context value: menus match with regexes such as /^grove\.worktree\.leased/.
   item.contextValue = `grove.worktree.${status.state}${status.dirty ? '.dirty' : ''}${status.holder ? '.held' : ''}`;
-  item.command = undefined; // a tree row is never a single action (UX guidelines)
+  // A click offers the row's actions (the same as its context menu), for people who do not right-click.
+  item.command = { command: 'grove.worktreeActions', title: 'Worktree Actions', arguments: [status] };
   return item;
 }
 
@@ -111,6 +112,14 @@ export class WorktreesView implements vscode.TreeDataProvider<WorktreeStatus>, v
       } while (this.again);
     })().finally(() => (this.loading = null));
     return this.loading;
+  }
+
+  /** Replaces the rows of these worktrees only (a live mark: one worktree's status). */
+  merge(fresh: readonly WorktreeStatus[]): void {
+    if (fresh.length === 0) return;
+    const byName = new Map(fresh.map((status) => [status.name, status]));
+    this.statuses = this.statuses.map((status) => byName.get(status.name) ?? status);
+    this.changed.fire();
   }
 
   /** Replaces the rows directly (benchmarks of the rendering path). */
