@@ -51,6 +51,7 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
   let session: GroveSession | undefined;
   let panel: RunsPanel | undefined;
   let notifier: Notifier | undefined;
+  let liveMarks: LiveMarks | undefined;
   const chainRuns = new Map<string, ChainRun>();
   const scriptedUi = new ScriptedUi();
   let lastError: unknown = null;
@@ -144,7 +145,8 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
       const ended = notifier;
       context.subscriptions.push(session, notifier, panel, session.onDetachedRunEnded((run) => ended.runEnded(run)));
       const live = session;
-      context.subscriptions.push(new LiveMarks(session.pool.root, (names) => live.updateWorktrees(names), worktreesTree));
+      liveMarks = new LiveMarks(session.pool.root, (names) => live.updateWorktrees(names), worktreesTree);
+      context.subscriptions.push(liveMarks);
       mark('session');
       log.info(`pool state for ${repo.mainWorktree} is kept in ${repo.groveDir}; worktrees in ${session.pool.root}`);
       log.info(vscode.workspace.isTrusted ? 'workspace trusted: agents may run' : 'Restricted Mode: Grove is read-only (no agent runs, no hooks)');
@@ -231,6 +233,7 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
       identity,
       shimDir,
       environment: context.environmentVariableCollection,
+      get liveMarks() { return liveMarks; },
     },
   };
 }

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { ChainRun } from '../core/engine/chains/runner';
+import type { LiveMarks } from './liveMarks';
 import type { Messages } from './messages';
 import type { Notifier } from './notifications';
 import type { RunsPanel } from './panel/runsPanel';
@@ -47,5 +48,6 @@ export interface GroveApi {
     /** The folder of the `grove` shim put on the terminals' PATH (null if it could not be written). */
     readonly shimDir: Promise<string | null>;
     readonly environment: vscode.EnvironmentVariableCollection;
+    readonly liveMarks: LiveMarks | undefined;
   };
 }

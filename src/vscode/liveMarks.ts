@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -12,6 +13,8 @@ export class LiveMarks implements vscode.Disposable {
   private readonly pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** What it has done, for the tests: the worktrees it looked at, in order. */
+  readonly looked: string[][] = [];
 
   constructor(
     private readonly poolRoot: string,
@@ -44,7 +47,9 @@ export class LiveMarks implements vscode.Disposable {
     this.timer = undefined;
     const names = [...this.pending];
     this.pending.clear();
-    if (names.length) await this.update(names);
+    if (names.length === 0) return;
+    this.looked.push(names);
+    await this.update(names);
   }
 
   private terminalChanged(terminal: vscode.Terminal): void {
@@ -55,6 +60,10 @@ export class LiveMarks implements vscode.Disposable {
     for (const delayMs of [1500, 5000]) setTimeout(() => this.touched(path.join(folder, '.')), delayMs).unref?.();
   }
 
+  get watching(): boolean {
+    return this.watcher !== undefined;
+  }
+
   private watch(visible: boolean): void {
     if (!visible) {
       this.watcher?.dispose();
@@ -62,6 +71,13 @@ export class LiveMarks implements vscode.Disposable {
       return;
     }
     if (this.watcher) return;
+    // A watcher made before its folder exists only ever sees the folder appear, nothing inside
+    // it (seen in VS Code 1.100): the pool root is made first (the pool would make it anyway).
+    try {
+      mkdirSync(this.poolRoot, { recursive: true });
+    } catch {
+      return; // an unwritable root: the pool refuses to lease there, and there is nothing to watch
+    }
     this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(this.poolRoot), '**/*'));
     const onEvent = (uri: vscode.Uri) => this.touched(uri.fsPath);
     this.watcher.onDidCreate(onEvent);

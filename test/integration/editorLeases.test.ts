@@ -105,11 +105,16 @@ describe('issue 8: leases from the editor', () => {
     const s = await session();
     const lease = await command<Lease>('grove.lease');
     await s.refreshWorktrees();
-    assert.equal(row(lease.name, api.worktreesView.current).dirty, false);
-    writeFileSync(path.join(lease.path, 'dirty.txt'), 'x\n');
-    await eventually(() => row(lease.name, api.worktreesView.current).dirty, `${lease.name} marked dirty`, 15_000);
-    assert.match(String(api.worktreesView.getTreeItem(row(lease.name, api.worktreesView.current)).description), /● dirty/);
-    await s.pool.returnWorktree(lease.name, { force: true });
+    try {
+      assert.equal(row(lease.name, api.worktreesView.current).dirty, false);
+      assert.equal(api.testing.liveMarks?.watching, true, 'the pool root is watched while the view is visible');
+      writeFileSync(path.join(lease.path, 'dirty.txt'), 'x\n');
+      await eventually(() => api.testing.liveMarks!.looked.some((names) => names.includes(lease.name)), `a look at ${lease.name}`, 15_000);
+      await eventually(() => row(lease.name, api.worktreesView.current).dirty, `${lease.name} marked dirty`, 15_000);
+      assert.match(String(api.worktreesView.getTreeItem(row(lease.name, api.worktreesView.current)).description), /● dirty/);
+    } finally {
+      await s.pool.returnWorktree(lease.name, { force: true });
+    }
   });
 
   it('item 8: a terminal opened in a worktree shows its process mark without a refresh', async () => {

@@ -8,10 +8,20 @@ import type { Lease } from '../../src/core/pool/pool';
 import type { Ended } from '../../src/vscode/notifications';
 import { command, eventually, groveApi, refusedCommand, runCli, session, workspaceRoot } from './helpers';
 
-function nextEnd(): Promise<Ended> {
-  return groveApi().then((api) => new Promise<Ended>((resolve) => {
+/** The test double, as the user settings name it: the CLI reads GROVE_AGENT_COMMAND instead. */
+function agentCommand(): string {
+  return String(vscode.workspace.getConfiguration('grove').get('agent.command'));
+}
+
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms))]);
+}
+
+/** The next end notification; the listener is in place before this returns. */
+function nextEnd(api: Awaited<ReturnType<typeof groveApi>>): Promise<Ended> {
+  return new Promise<Ended>((resolve) => {
     const listener = api.notifier!.onDidEnd((end) => { listener.dispose(); resolve(end); });
-  }));
+  });
 }
 
 function lastMessage(api: Awaited<ReturnType<typeof groveApi>>, pattern: RegExp) {
@@ -70,31 +80,37 @@ describe('issue 8: tasks, runs and notifications in the editor', () => {
     for (const result of results) await s.pool.returnWorktree(result.leftWork!.name, { force: true });
   });
 
-  it('items 12 and 16: Don\'t Show Again silences successes only and says how to undo it; failures and cancellations still show, by name', async () => {
+  it('item 12: Don\'t Show Again silences successes only and says how to undo it', async () => {
     const api = await groveApi();
-    const s = await session();
     api.testing.messages.answerNext("Don't Show Again");
     api.testing.messages.answerNext(undefined); // the note that says how to undo it
     await command<TaskResult>('grove.runTask', 'A task before silencing');
     await eventually(() => vscode.workspace.getConfiguration('grove').get('notifications') === 'failures', 'notifications set to failures');
-    assert.ok(lastMessage(api, /grove\.notifications to "all"/), 'says how to undo it');
-
-    const silent = nextEnd();
+    await eventually(() => lastMessage(api, /grove\.notifications to "all"/), 'the note on how to undo it');
+    const silent = nextEnd(api);
     await command<TaskResult>('grove.runTask', 'A quiet success');
     assert.equal((await silent).shown, false, 'a success is silenced');
+  });
 
-    const failed = nextEnd();
+  it('item 12: a failure still shows after Don\'t Show Again, by name', async () => {
+    const s = await session();
+    const api = await groveApi();
+    const failed = nextEnd(api);
     api.notifier!.taskEnded(await s.engine.run({ prompt: 'Fail loudly', settings: { env: { GROVE_DOUBLE_SCENARIO: 'not-logged-in' } } }));
     const failure = await failed;
     assert.equal(failure.shown, true, 'a failure always shows');
     assert.match(failure.message, /"Fail loudly" failed on slot-\d/);
+  });
 
+  it('item 16: a cancelled task says so once, by name ("cancelled", not "cancelled: cancelled")', async () => {
+    const s = await session();
+    const api = await groveApi();
     const id = s.engine.submit({ prompt: 'Hang until cancelled', settings: { env: { GROVE_DOUBLE_HANG: '1' } } });
-    await eventually(() => s.engine.result(id)?.runId && s.engine.result(id)?.status === 'running', 'the hanging task running');
-    await s.engine.cancel(id);
-    const cancelled = nextEnd();
-    api.notifier!.taskEnded(await s.engine.wait(id));
-    const text = (await cancelled).message;
+    await eventually(() => s.engine.result(id)?.runId && s.engine.result(id)?.status === 'running', 'the hanging task running', 20_000);
+    await within(30_000, 'the cancel', s.engine.cancel(id));
+    const cancelled = nextEnd(api);
+    api.notifier!.taskEnded(await within(10_000, 'the task to settle', s.engine.wait(id)));
+    const text = (await within(10_000, 'the end notification', cancelled)).message;
     assert.match(text, /"Hang until cancelled" cancelled on slot-\d/);
     assert.doesNotMatch(text, /cancelled: cancelled/);
   });
@@ -118,7 +134,7 @@ describe('issue 8: tasks, runs and notifications in the editor', () => {
       assert.ok(shown, 'the refusal was shown');
       assert.deepEqual(shown.actions, ['Set Budget', 'Show Panel']);
       assert.doesNotMatch(shown.text, /grove budget --set/);
-      const ended = nextEnd();
+      const ended = nextEnd(api);
       api.testing.messages.answerNext(undefined);
       await command('grove.fanOut', { prompt: 'Two refused', count: 2 });
       const end = await ended;
@@ -182,7 +198,7 @@ describe('issue 8: runs this window did not start (a reload, another window, the
 
   it('item 4: when that run ends after the reload, the window notifies by its prompt, and the slot shows what it spent', async () => {
     const api = await groveApi();
-    const ended = nextEnd();
+    const ended = nextEnd(api);
     const record = await mine.done;
     const end = await ended;
     assert.match(end.message, /"Refactor the parser into small functions" done on slot-3 \(\$0\.37\)/);
@@ -214,7 +230,7 @@ describe('issue 8: runs this window did not start (a reload, another window, the
 
   it('item 5: a run of the command line is labelled as such', async () => {
     const api = await groveApi();
-    const cli = runCli(['run', 'From the terminal'], workspaceRoot(), { GROVE_DOUBLE_DELAY_MS: '5000' });
+    const cli = runCli(['run', 'From the terminal'], workspaceRoot(), { GROVE_DOUBLE_DELAY_MS: '5000', GROVE_AGENT_COMMAND: agentCommand() });
     const row = await eventually(() => api.slotsView.current.find((candidate) => candidate.state === 'attached' && candidate.doing === 'From the terminal'), 'the CLI run on a slot', 20_000);
     assert.match(String(api.slotsView.getTreeItem(row).description), /running \(the command line\)/);
     assert.equal((await cli).code, 0);

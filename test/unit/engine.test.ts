@@ -128,12 +128,15 @@ describe('engine (real pool, real runner, the claude double)', function () {
     await new Promise((resolve) => engine.events.onType('task-started', resolve));
     await engine.scale(1); // waits for the busy slots to finish
     assert.deepEqual(engine.slots().map((slot) => slot.name), ['slot-1']);
-    const report = await engine.drain();
+    const draining = engine.drain();
+    assert.throws(() => engine.submit({ prompt: 'during the drain' }), /draining/);
+    const report = await draining;
     assert.equal(report.tasks.total, 3);
     assert.equal(report.tasks.succeeded, 3);
     assert.equal(report.timedOut, false);
     assert.equal(report.spentMicros, ids.map((id) => engine.result(id)!.costMicros).reduce((a, b) => a + b, 0));
     assert.ok(report.spentMicros > 0);
-    assert.throws(() => engine.submit({ prompt: 'late' }), /draining/);
+    // A drain ends when its report is out: the next task runs.
+    assert.equal((await engine.run({ prompt: 'after the drain' })).status, 'succeeded');
   });
 });
