@@ -76,10 +76,13 @@ describe('e2e: issue 8, what a new user hit', () => {
     const { page } = workbench;
     const status = JSON.parse(cli('status', '--json')) as { name: string; path: string; holder: string | null }[];
     const mine = status.filter((entry) => entry.holder?.startsWith('vscode:'))[1];
-    await row(new RegExp(`^${mine.name}`)).first().click({ button: 'right' });
+    await row(mine.name).first().click({ button: 'right' });
     await page.locator('.context-view .monaco-menu .action-item', { hasText: 'Open Terminal Here' }).click();
-    const terminal = page.locator('.terminal-wrapper .xterm').first();
-    await terminal.waitFor();
+    const terminal = page.locator('.xterm').first();
+    await terminal.waitFor().catch(async (error: unknown) => {
+      await screenshot(page, 'failure-issue8-terminal');
+      throw error;
+    });
     await page.waitForTimeout(2000);
     const out = path.join(mine.path, 'grove-status.json');
     await terminal.click();
@@ -92,6 +95,8 @@ describe('e2e: issue 8, what a new user hit', () => {
 
   it('item 6: grove.agent.command in User settings is not greyed out', async () => {
     const { page } = workbench;
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-workbench .part.editor').click({ position: { x: 20, y: 20 } });
     await runFromPalette(page, 'Preferences: Open User Settings');
     const search = page.locator('.settings-editor .search-container').first();
     await search.waitFor();

@@ -16,7 +16,10 @@ describe('e2e: an agent run survives a window reload', () => {
       env: { GROVE_DOUBLE_DELAY_MS: '15000' },
       // A task from the command line first: its spend is on slot-1 in the ledger, which every window reads.
       prepare: (repo) => {
-        execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'run', 'Warm up'], { cwd: repo, env: { ...process.env, GROVE_DOUBLE_DELAY_MS: '0' }, stdio: 'ignore' });
+        execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'run', 'Warm up'], {
+          cwd: repo, stdio: 'ignore',
+          env: { ...process.env, GROVE_DOUBLE_DELAY_MS: '0', GROVE_AGENT_COMMAND: path.join(ROOT, 'test', 'fixtures', 'claude-double', 'claude') },
+        });
       },
     });
   });

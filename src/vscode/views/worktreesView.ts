@@ -16,11 +16,12 @@ export function worktreeItem(status: WorktreeStatus): vscode.TreeItem {
   item.id = `worktree:${status.name}`;
   const [icon, color] = ICONS[status.state] ?? ICONS.damaged;
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  // The live marks first: a narrow sidebar cuts the end of the line off.
   const parts: string[] = [status.state];
-  if (status.holder) parts.push(status.holder);
-  parts.push(status.branch ?? shortSha(status.head));
   if (status.dirty) parts.push('● dirty');
   if (status.processes.length > 0) parts.push(`${status.processes.length} process${status.processes.length === 1 ? '' : 'es'}`);
+  if (status.holder) parts.push(status.holder);
+  parts.push(status.branch ?? shortSha(status.head));
   item.description = parts.filter(Boolean).join(' · ');
   item.tooltip = tooltip(status);
   item.resourceUri = vscode.Uri.file(status.path);
