@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, waitFor } from '../../scripts/vscodeServer';
-import { openGroveView, openWorkbench, runFromPalette, screenshot, type Workbench } from './workbench';
+import { openGroveView, openWorkbench, runFromPalette, screenshot, widenSidebar, type Workbench } from './workbench';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
@@ -24,6 +24,7 @@ describe('e2e: issue 8, what a new user hit', () => {
   it('item 16: the empty-pool welcome shows no literal backticks', async () => {
     const { page } = workbench;
     await openGroveView(page);
+    await widenSidebar(page);
     const welcome = page.locator('.welcome-view-content', { hasText: 'The pool is empty' });
     await welcome.waitFor();
     assert.doesNotMatch(await welcome.innerText(), /`/);
@@ -76,8 +77,11 @@ describe('e2e: issue 8, what a new user hit', () => {
     const { page } = workbench;
     const status = JSON.parse(cli('status', '--json')) as { name: string; path: string; holder: string | null }[];
     const mine = status.filter((entry) => entry.holder?.startsWith('vscode:'))[1];
-    await row(mine.name).first().click({ button: 'right' });
-    await page.locator('.context-view .monaco-menu .action-item', { hasText: 'Open Terminal Here' }).click();
+    // A click on the row offers its actions (item 16): the terminal is one of them.
+    await row(mine.name).first().click();
+    await page.locator('.quick-input-widget', { hasText: 'Open Terminal Here' }).waitFor();
+    await screenshot(page, 'issue8-05a-row-click-offers-its-actions');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Terminal Here' }).click();
     const terminal = page.locator('.xterm').first();
     await terminal.waitFor().catch(async (error: unknown) => {
       await screenshot(page, 'failure-issue8-terminal');
@@ -90,7 +94,7 @@ describe('e2e: issue 8, what a new user hit', () => {
     await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').includes('"leaseId"'), 30_000, 'grove status written from the terminal');
     const tabs = await page.locator('.terminal-tabs-entry, .pane-header .title, .single-terminal-tab').allInnerTexts().catch(() => [] as string[]);
     assert.ok(!tabs.some((text) => text.includes(`${mine.name} - ${mine.name}`)), `tabs: ${JSON.stringify(tabs)}`);
-    await screenshot(page, 'issue8-05-grove-on-path-in-a-grove-terminal');
+    await screenshot(page, 'issue8-05b-grove-on-path-in-a-grove-terminal');
   });
 
   it('item 6: grove.agent.command in User settings is not greyed out', async () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ROOT, waitFor } from '../../scripts/vscodeServer';
-import { activityBarGrove, openGroveView, openWorkbench, panelFrame, runFromPalette, screenshot, type Workbench } from './workbench';
+import { activityBarGrove, openGroveView, widenSidebar, openWorkbench, panelFrame, runFromPalette, screenshot, type Workbench } from './workbench';
 
 /**
  * "Developer: Reload Window" in the browser VS Code is a page reload: the window and its
@@ -46,9 +46,10 @@ describe('e2e: an agent run survives a window reload', () => {
     await activityBarGrove(page).waitFor();
     await openGroveView(page);
     // The reloaded window shows the run's prompt (from its prompt file) and each slot's spend (from the ledger).
-    const attached = page.locator('.monaco-list-row', { hasText: 'running (this window, before a reload) · Refactor the parser' });
+    const attached = page.locator('.monaco-list-row', { hasText: 'running · Refactor the parser into small functions' });
     await attached.waitFor({ timeout: 30_000 });
-    assert.match(await attached.innerText(), /\$0\.24/, 'slot-1 shows what it spent before the reload');
+    assert.match(await attached.innerText(), /\$0\.24.*started by this window, before a reload/, 'slot-1 shows what it spent before the reload, and whose the run is');
+    await widenSidebar(page);
     await panelFrame(page).locator('h2', { hasText: 'Spend over time' }).waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
       await screenshot(page, 'failure-panel-not-restored');
       throw error;

@@ -180,9 +180,9 @@ describe('issue 8: runs this window did not start (a reload, another window, the
     await s.refreshDetachedRuns();
     const row3 = await eventually(() => api.slotsView.current.find((row) => row.name === 'slot-3' && row.state === 'attached'), 'slot-3 attached');
     assert.equal(row3.doing, 'Refactor the parser into small functions');
-    assert.match(String(api.slotsView.getTreeItem(row3).description), /running \(this window, before a reload\) · Refactor the parser/);
+    assert.match(String(api.slotsView.getTreeItem(row3).description), /^running · Refactor the parser into small functions · \$[\d.]+ · started by this window, before a reload$/);
     const row4 = api.slotsView.current.find((row) => row.name === 'slot-4')!;
-    assert.match(String(api.slotsView.getTreeItem(row4).description), /running \(another window\) · Another window's work/);
+    assert.match(String(api.slotsView.getTreeItem(row4).description), /^running · Another window's work · \$[\d.]+ · started by another window$/);
   });
 
   it('item 16: a click on a busy slot opens its live output', async () => {
@@ -232,7 +232,7 @@ describe('issue 8: runs this window did not start (a reload, another window, the
     const api = await groveApi();
     const cli = runCli(['run', 'From the terminal'], workspaceRoot(), { GROVE_DOUBLE_DELAY_MS: '5000', GROVE_AGENT_COMMAND: agentCommand() });
     const row = await eventually(() => api.slotsView.current.find((candidate) => candidate.state === 'attached' && candidate.doing === 'From the terminal'), 'the CLI run on a slot', 20_000);
-    assert.match(String(api.slotsView.getTreeItem(row).description), /running \(the command line\)/);
+    assert.match(String(api.slotsView.getTreeItem(row).description), /started by the command line$/);
     assert.equal((await cli).code, 0);
   });
 });

@@ -29,10 +29,12 @@ export function slotItem(row: SlotRow): vscode.TreeItem {
   item.id = `slot:${row.name}`;
   const [icon, color] = ICONS[row.state];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-  const state = row.state === 'attached' ? `running (${row.startedBy ?? 'started elsewhere'})` : row.state;
-  item.description = [state, row.doing ? oneLine(row.doing, 60) : null, usd(row.costMicros)].filter(Boolean).join(' · ');
+  const whose = row.state === 'attached' ? `started by ${row.startedBy ?? 'another Grove process'}` : null;
+  const state = row.state === 'attached' ? 'running' : row.state;
+  // What it does and what it spent come first; whose it is last (the tooltip has it all).
+  item.description = [state, row.doing ? oneLine(row.doing, 60) : null, usd(row.costMicros), whose].filter(Boolean).join(' · ');
   item.tooltip = [
-    `${row.name}: ${state}`,
+    `${row.name}: ${state}${whose ? `, ${whose}` : ''}`,
     row.doing ? `Doing: ${row.doing}` : 'Waiting for a task',
     row.worktree ? `Worktree: ${row.worktree}` : null,
     row.taskId ? `Task: ${row.taskId}` : null,
