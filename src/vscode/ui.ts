@@ -30,6 +30,8 @@ export class ScriptedUi implements Ui {
   readonly asked: string[] = [];
   /** The title of every input box and quick pick asked (they must match the command's name). */
   readonly titles: string[] = [];
+  /** What each quick pick offered. */
+  readonly offered: vscode.QuickPickItem[][] = [];
 
   push(...answers: (string | undefined)[]): void {
     this.answers.push(...answers);
@@ -54,6 +56,7 @@ export class ScriptedUi implements Ui {
 
   async pick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Promise<T | undefined> {
     this.titles.push(options.title ?? '');
+    this.offered.push(items);
     const { answer, scripted } = this.next(options.title ?? options.placeHolder ?? 'pick');
     if (!scripted) return windowUi.pick(items, options);
     return items.find((item) => item.label === answer);

@@ -68,9 +68,12 @@ describe('issue 8: leases from the editor', () => {
     assert.equal((await s.pool.leaseOf(cliRow.name))?.holder, 'someone-else', 'the new lease was left alone');
     // The palette's picker: pick nothing, then read what it offered.
     const titles = api.testing.ui.titles.length;
+    const offered = api.testing.ui.offered.length;
     api.testing.ui.push(undefined);
     await command('grove.return');
     assert.equal(api.testing.ui.titles[titles], 'Grove: Return Worktree');
+    const someoneElses = api.testing.ui.offered[offered].find((item) => item.label === cliRow.name);
+    assert.match(String(someoneElses?.description), /someone-else · .*not this window's lease/);
     assert.equal((await runCli(['return', cliRow.name], workspaceRoot())).code, 0);
   });
 

@@ -153,6 +153,7 @@ describe('issue 8: runs this window did not start (a reload, another window, the
   let foreign: RunHandle;
 
   before(async () => {
+    (await groveApi()).testing.useScriptedUi(true);
     const s = await session();
     lease = await s.pool.lease({ holder: 'reload-test' });
     other = await s.pool.lease({ holder: 'other-window-test' });
