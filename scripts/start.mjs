@@ -37,7 +37,7 @@ if (onPath('code') && !process.env.GROVE_START_BROWSER) {
   const port = process.env.GROVE_START_PORT ? Number(process.env.GROVE_START_PORT) : undefined;
   const running = await server.startCodeServer({ folder: repo, userDataDir, extensionsDir, disableWorkspaceTrust: false, port });
   const url = server.workbenchUrl(running, repo, [['extensionDevelopmentPath', server.remoteUri(running, root)]]);
-  console.log(`\nGrove is loaded in the browser VS Code (code-server ${server.CODE_SERVER_VERSION}) on ${repo}.\nOpen:\n\n  ${url}\n\nPress Ctrl-C to stop.`);
+  console.log(`\nGrove is loaded in the browser VS Code (code-server ${server.CODE_SERVER_VERSION}) on ${repo}.\nOpen:\n\n  ${url}\n\n'grove' works in the window's terminals; for other shells run 'npm link' here once.\nPress Ctrl-C to stop.`);
   const stop = async () => { await running.stop(); process.exit(0); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -20,6 +20,7 @@ export async function engineFor(command: Command, settings: AgentSettings = {}, 
     logger: stderrLogger(),
     ready: { ports: { base: integerFromEnv('GROVE_POOL_PORT_BASE'), size: integerFromEnv('GROVE_POOL_PORT_BLOCK') }, progress: (message) => note(`grove: ${message}`) },
     memory: { minFreeGb: process.env.GROVE_MIN_FREE_MEMORY_GB ? nonNegativeNumber('GROVE_MIN_FREE_MEMORY_GB')(process.env.GROVE_MIN_FREE_MEMORY_GB) : undefined },
+    origin: 'cli',
   });
 }
 

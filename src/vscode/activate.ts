@@ -12,7 +12,13 @@ import type { Notifier } from './notifications';
 import type { RunsPanel } from './panel/runsPanel';
 import { PANEL_VIEW_TYPE } from './panel/viewType';
 import type { GroveSession } from './session';
+import { installGroveShim } from './groveShim';
+import { LiveMarks } from './liveMarks';
+import { messages } from './messages';
+import { RunOutputDocuments } from './runOutput';
+import { watchSettings } from './settingsWatch';
 import { ScriptedUi, windowUi } from './ui';
+import { WindowIdentity } from './windowIdentity';
 import { SlotsView } from './views/slotsView';
 import { quickStatuses } from './views/quickStatus';
 import { WorktreesView } from './views/worktreesView';
@@ -22,7 +28,7 @@ import { poolDiskTotal } from './views/readinessRows';
 export const COMMAND_IDS = [
   'grove.lease', 'grove.return', 'grove.destroy', 'grove.addToWorkspace', 'grove.openInNewWindow', 'grove.openTerminal',
   'grove.copyPath', 'grove.runTask', 'grove.fanOut', 'grove.runChain', 'grove.cancel', 'grove.setBudget', 'grove.scale',
-  'grove.drain', 'grove.prune', 'grove.showPanel', 'grove.refresh', 'grove.showLog',
+  'grove.drain', 'grove.prune', 'grove.showPanel', 'grove.refresh', 'grove.showLog', 'grove.showOutput', 'grove.worktreeActions',
   'grove.openReadyLog', // ready worktrees: a worktree's setup/refresh/teardown log
 ] as const;
 
@@ -47,6 +53,7 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
   let session: GroveSession | undefined;
   let panel: RunsPanel | undefined;
   let notifier: Notifier | undefined;
+  let liveMarks: LiveMarks | undefined;
   const chainRuns = new Map<string, ChainRun>();
   const scriptedUi = new ScriptedUi();
   let lastError: unknown = null;
@@ -69,6 +76,16 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
   const worktreesTree = vscode.window.createTreeView('grove.worktrees', { treeDataProvider: worktreesView, showCollapseAll: false });
   const slotsTree = vscode.window.createTreeView('grove.slots', { treeDataProvider: slotsView });
   context.subscriptions.push(worktreesView, slotsView, worktreesTree, slotsTree);
+  const identity = new WindowIdentity(context.workspaceState);
+  // `grove` in the window's terminals (Grove's own among them), whether or not a repository is open.
+  const shimDir = installGroveShim(context.globalStorageUri.fsPath, context.extensionPath).then((dir) => {
+    context.environmentVariableCollection.description = 'Puts the `grove` command on PATH';
+    context.environmentVariableCollection.prepend('PATH', dir + path.delimiter);
+    return dir;
+  }, (error: unknown) => {
+    log.warn(`cannot put grove on the terminals' PATH: ${describeError(error)}`);
+    return null;
+  });
   const firstRender = new Promise<void>((resolve) => {
     const once = worktreesView.onDidRender(() => {
       firstRenderMs ??= performance.now() - activationStart;
@@ -124,10 +141,14 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
         repo = located;
         statePath = path.join(repo.groveDir, 'state.json');
       }
-      session = new sessionModule.GroveSession(repo, log, { worktrees: worktreesView, slots: slotsView });
+      session = new sessionModule.GroveSession(repo, log, { worktrees: worktreesView, slots: slotsView }, identity);
       notifier = new notificationsModule.Notifier(log, repo.mainWorktree);
       panel = new panelModule.RunsPanel(context.extensionUri, session, chainRuns);
-      context.subscriptions.push(session, notifier, panel);
+      const ended = notifier;
+      context.subscriptions.push(session, notifier, panel, session.onDetachedRunEnded((run) => ended.runEnded(run)));
+      const live = session;
+      liveMarks = new LiveMarks(session.pool.root, (names) => live.updateWorktrees(names), worktreesTree);
+      context.subscriptions.push(liveMarks);
       mark('session');
       log.info(`pool state for ${repo.mainWorktree} is kept in ${repo.groveDir}; worktrees in ${session.pool.root}`);
       log.info(vscode.workspace.isTrusted ? 'workspace trusted: agents may run' : 'Restricted Mode: Grove is read-only (no agent runs, no hooks)');
@@ -155,8 +176,11 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
     'grove.showLog': async () => log.show(true),
   };
   if (session && notifier) {
-    const [{ poolCommands }, { runCommands }] = await Promise.all([import('./commands/poolCommands'), import('./commands/runCommands')]);
-    Object.assign(handlers, poolCommands(session), runCommands({ session, notifier, showPanel, chainRuns }));
+    const [{ poolCommands }, { runCommands }, { rowCommands }] = await Promise.all([
+      import('./commands/poolCommands'), import('./commands/runCommands'), import('./commands/rowCommands')]);
+    const outputs = new RunOutputDocuments(session.repo.groveDir);
+    context.subscriptions.push(outputs);
+    Object.assign(handlers, poolCommands(session), runCommands({ session, notifier, showPanel, chainRuns }), rowCommands(session, outputs));
   }
   for (const id of COMMAND_IDS) {
     const handler = handlers[id] ?? (async () => needSession());
@@ -181,16 +205,8 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
 
   if (session) {
     context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: agents may run now')));
-    // The engine, pool and runner take these settings when they are built, and tasks may be
-    // running in them: say so rather than swap them underneath. The rest (pool.holder,
-    // pool.baseRef, budget.capUsd, hooks.postCreate, notifications) are read when used.
-    context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
-      const applyOnReload = ['grove.slots', 'grove.pool.max', 'grove.pool.root', 'grove.agent'].filter((key) => event.affectsConfiguration(key));
-      if (applyOnReload.length === 0) return;
-      log.info(`settings changed (${applyOnReload.join(', ')}): they apply after a window reload`);
-      void vscode.window.showInformationMessage('Grove: the changed settings apply after the window reloads (running agents keep running).', 'Reload Window')
-        .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.action.reloadWindow'); });
-    }));
+    // The engine, pool and runner take some settings when they are built: say so when one of those really changed.
+    context.subscriptions.push(watchSettings(session.applied, log));
   }
   log.info(`Grove ready ${(performance.now() - activationStart).toFixed(0)} ms after activation started`);
 
@@ -215,6 +231,11 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
         if (session) session.ui = on ? scriptedUi : windowUi;
       },
       get lastError() { return lastError; },
+      messages,
+      identity,
+      shimDir,
+      environment: context.environmentVariableCollection,
+      get liveMarks() { return liveMarks; },
     },
   };
 }

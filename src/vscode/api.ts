@@ -1,11 +1,14 @@
 import type * as vscode from 'vscode';
 import type { ChainRun } from '../core/engine/chains/runner';
+import type { LiveMarks } from './liveMarks';
+import type { Messages } from './messages';
 import type { Notifier } from './notifications';
 import type { RunsPanel } from './panel/runsPanel';
 import type { GroveSession } from './session';
 import type { ScriptedUi } from './ui';
 import type { SlotsView } from './views/slotsView';
 import type { WorktreesView } from './views/worktreesView';
+import type { WindowIdentity } from './windowIdentity';
 
 /**
  * What `activate` returns: the pieces of the running extension, for the extension-host tests
@@ -39,5 +42,12 @@ export interface GroveApi {
     useScriptedUi(on: boolean): void;
     /** The error the last Grove command reported to the user, or null. */
     readonly lastError: unknown;
+    /** Every notification shown (and a way to answer the next one). */
+    readonly messages: Messages;
+    readonly identity: WindowIdentity;
+    /** The folder of the `grove` shim put on the terminals' PATH (null if it could not be written). */
+    readonly shimDir: Promise<string | null>;
+    readonly environment: vscode.EnvironmentVariableCollection;
+    readonly liveMarks: LiveMarks | undefined;
   };
 }

@@ -1,87 +1,132 @@
 import * as vscode from 'vscode';
 import type { ChainRunSnapshot } from '../core/engine/chains/types';
 import type { TaskResult } from '../core/engine/types';
-import { gitOutput } from '../core/git/run';
 import type { Logger } from '../core/logger';
+import type { PersistedRun } from '../core/runs/persistedRuns';
+import { ChangesDocuments } from './changesDocument';
 import { readConfig } from './config';
-import { usd } from './format';
+import { oneLine, usd } from './format';
+import { messages } from './messages';
 
 export interface Ended {
   kind: 'task' | 'chain' | 'fan-out';
   ok: boolean;
   message: string;
-  worktreePath: string | null;
+  /** Every worktree holding the work (all of a fan-out's). */
+  worktreePaths: string[];
+  /** Refused for lack of budget: offer Set Budget and Show Panel. */
+  budget: boolean;
+  /** Whether it was shown (successes can be silenced; failures always show). */
+  shown: boolean;
+}
+
+export const DONT_SHOW_AGAIN = "Don't Show Again";
+const FAILURES_ONLY_NOTE = 'Grove will show only failures from now on. To see every end again, set grove.notifications to "all".';
+
+/** A task named as the user knows it: the first line of its prompt (or its label for a fan-out variant). */
+export function taskName(task: { prompt?: string | null; label?: string | null }): string {
+  const firstLine = (task.prompt ?? '').split('\n').map((line) => line.trim()).find(Boolean) ?? '';
+  const name = firstLine ? `"${oneLine(firstLine, 60)}"` : 'a task';
+  return task.label && !task.label.startsWith('chain ') ? `${name} (${task.label})` : name;
+}
+
+/** A task Grove did not start (budget, no slot, no worktree, bad input): not an agent's failure. */
+export function wasRefused(result: TaskResult): boolean {
+  return result.status === 'failed' && result.errorKind !== null && result.errorKind !== 'agent-failed' && result.errorKind !== 'internal';
+}
+
+function taskText(result: TaskResult): string {
+  const name = taskName(result);
+  const where = result.slot ? ` on ${result.slot}` : '';
+  const left = result.leftWork ? ` Its work is kept in ${result.leftWork.name} (leased to ${result.leftWork.holder}).` : '';
+  if (result.status === 'succeeded') return `Grove: ${name} done${where} (${usd(result.costMicros)}).${left}`;
+  if (result.status === 'cancelled') {
+    const why = result.error && result.error !== 'cancelled' ? ` (${result.error})` : '';
+    return `Grove: ${name} cancelled${where}${why} (${usd(result.costMicros)}).${left}`;
+  }
+  if (wasRefused(result)) return `Grove: ${name} was not started: ${result.error ?? 'refused'}.`;
+  return `Grove: ${name} failed${where}${result.error ? `: ${result.error}` : ''} (${usd(result.costMicros)}).${left}`;
 }
 
 /**
  * One notification when a task, a fan-out or a chain ends, with Open Worktree and Show
- * Changes when there is a worktree holding its work. `grove.notifications` chooses all,
- * failures only, or none; every notification offers to stop them.
+ * Changes when worktrees hold its work. `grove.notifications` (and Don't Show Again) may
+ * silence successes; failures always show.
  */
 export class Notifier {
   private readonly emitter = new vscode.EventEmitter<Ended>();
   /** Fires for every end, shown or not (tests). */
   readonly onDidEnd = this.emitter.event;
+  readonly changes: ChangesDocuments;
 
-  constructor(private readonly logger: Logger, private readonly mainWorktree: string) {}
+  constructor(private readonly logger: Logger, mainWorktree: string) {
+    this.changes = new ChangesDocuments(mainWorktree);
+  }
 
   taskEnded(result: TaskResult): void {
-    const where = result.leftWork?.path ?? null;
-    const left = result.leftWork ? ` Its work is kept in ${result.leftWork.name} (leased to ${result.leftWork.holder}).` : '';
-    const text = result.status === 'succeeded'
-      ? `Grove: task done on ${result.slot ?? 'a slot'} (${usd(result.costMicros)}).${left}`
-      : `Grove: task ${result.status}${result.error ? `: ${result.error}` : ''} (${usd(result.costMicros)}).${left}`;
-    this.show({ kind: 'task', ok: result.status === 'succeeded', message: text, worktreePath: where });
+    const paths = result.leftWork ? [result.leftWork.path] : [];
+    this.show({ kind: 'task', ok: result.status === 'succeeded', message: taskText(result), worktreePaths: paths, budget: result.errorKind === 'budget' });
+  }
+
+  /** A run this window started before a reload, ended after it: named from its prompt file. */
+  runEnded(run: PersistedRun): void {
+    const name = run.label ? `"${oneLine(run.label, 60)}"` : `run ${run.id}`;
+    const where = run.slot ? ` on ${run.slot}` : '';
+    const ok = run.status === 'completed';
+    const outcome = ok ? 'done' : run.status === 'cancelled' ? 'cancelled' : `failed${run.error ? `: ${run.error}` : ''}`;
+    this.show({ kind: 'task', ok, message: `Grove: ${name} ${outcome}${where} (${usd(run.costMicros)}).`, worktreePaths: [], budget: false });
   }
 
   fanOutEnded(results: TaskResult[]): void {
     const ok = results.filter((result) => result.status === 'succeeded').length;
+    const refused = results.filter(wasRefused);
     const cost = results.reduce((total, result) => total + result.costMicros, 0);
     const kept = results.filter((result) => result.leftWork);
+    const name = results[0] ? taskName({ prompt: results[0].prompt }) : '';
+    const refusedText = refused.length ? `, ${refused.length} not started (${refused[0].error})` : '';
     this.show({
       kind: 'fan-out', ok: ok === results.length,
-      message: `Grove: fan-out finished, ${ok}/${results.length} succeeded (${usd(cost)}).${kept.length ? ` Work kept in ${kept.map((r) => r.leftWork!.name).join(', ')}.` : ''}`,
-      worktreePath: kept[0]?.leftWork?.path ?? null,
+      message: `Grove: fan-out ${name} finished, ${ok}/${results.length} succeeded${refusedText} (${usd(cost)}).${kept.length ? ` Work kept in ${kept.map((r) => r.leftWork!.name).join(', ')}.` : ''}`,
+      worktreePaths: kept.map((result) => result.leftWork!.path), budget: refused.some((result) => result.errorKind === 'budget'),
     });
   }
 
   chainEnded(chain: ChainRunSnapshot): void {
     const done = chain.steps.filter((step) => step.status === 'succeeded').length;
     const text = `Grove: chain ${chain.name} ${chain.status} (${done}/${chain.steps.length} steps, ${usd(chain.costMicros)})${chain.error ? `: ${chain.error}` : ''}.`;
-    this.show({ kind: 'chain', ok: chain.status === 'succeeded', message: text, worktreePath: chain.worktree?.path ?? null });
+    this.show({ kind: 'chain', ok: chain.status === 'succeeded', message: text, worktreePaths: chain.worktree ? [chain.worktree.path] : [], budget: chain.errorKind === 'budget' });
   }
 
-  private show(ended: Ended): void {
-    this.logger.info(ended.message);
-    this.emitter.fire(ended);
-    const level = readConfig().notifications;
-    if (level === 'off' || (level === 'failures' && ended.ok)) return;
-    const actions = ended.worktreePath ? ['Open Worktree', 'Show Changes', "Don't Show Again"] : ['Show Panel', "Don't Show Again"];
-    const shown = ended.ok ? vscode.window.showInformationMessage(ended.message, ...actions) : vscode.window.showWarningMessage(ended.message, ...actions);
-    void shown.then((choice) => this.act(choice, ended));
+  private show(end: Omit<Ended, 'shown'>): void {
+    this.logger.info(end.message);
+    // "off" is read as "failures": a failure is never silent.
+    const silenced = end.ok && readConfig().notifications !== 'all';
+    this.emitter.fire({ ...end, shown: !silenced });
+    if (silenced) return;
+    const actions = end.budget ? ['Set Budget', 'Show Panel'] : end.worktreePaths.length ? ['Open Worktree', 'Show Changes'] : ['Show Panel'];
+    if (end.ok) actions.push(DONT_SHOW_AGAIN);
+    void messages.show(end.ok ? 'info' : 'warning', end.message, ...actions).then((choice) => this.act(choice, end));
   }
 
-  private async act(choice: string | undefined, ended: Ended): Promise<void> {
-    if (choice === 'Open Worktree' && ended.worktreePath) await vscode.commands.executeCommand('grove.openInNewWindow', ended.worktreePath);
-    if (choice === 'Show Changes' && ended.worktreePath) await this.showChanges(ended.worktreePath);
+  private async act(choice: string | undefined, end: Omit<Ended, 'shown'>): Promise<void> {
+    if (choice === 'Open Worktree' && end.worktreePaths[0]) await vscode.commands.executeCommand('grove.openInNewWindow', end.worktreePaths[0]);
+    if (choice === 'Show Changes' && end.worktreePaths.length) await this.showChanges(...end.worktreePaths);
     if (choice === 'Show Panel') await vscode.commands.executeCommand('grove.showPanel');
-    if (choice === "Don't Show Again") await vscode.workspace.getConfiguration('grove').update('notifications', 'off', vscode.ConfigurationTarget.Global);
+    if (choice === 'Set Budget') await vscode.commands.executeCommand('grove.setBudget');
+    if (choice === DONT_SHOW_AGAIN) {
+      await vscode.workspace.getConfiguration('grove').update('notifications', 'failures', vscode.ConfigurationTarget.Global);
+      const undo = await messages.show('info', FAILURES_ONLY_NOTE, 'Open Setting');
+      if (undo) await vscode.commands.executeCommand('workbench.action.openSettings', 'grove.notifications');
+    }
   }
 
-  /** The worktree's work against where it branched off the main worktree's HEAD: commits and uncommitted changes. */
-  async showChanges(worktreePath: string): Promise<void> {
-    // A section git cannot produce stays empty: the document shows what could be read.
-    const gitIn = (dir: string, ...args: string[]) => gitOutput(dir, args).catch(() => '');
-    const git = (...args: string[]) => gitIn(worktreePath, ...args);
-    const mainHead = (await gitIn(this.mainWorktree, 'rev-parse', 'HEAD')).trim();
-    const base = (await git('merge-base', 'HEAD', mainHead)).trim() || 'HEAD';
-    const [log, status, diff] = await Promise.all([git('log', '--oneline', `${base}..HEAD`), git('status', '--short'), git('diff', base)]);
-    const content = [`# Changes in ${worktreePath} since ${base.slice(0, 7)}`, '', '## Commits', log || '(none)', '', '## Status', status || '(clean)', '', diff].join('\n');
-    const document = await vscode.workspace.openTextDocument({ content, language: 'diff' });
-    await vscode.window.showTextDocument(document, { preview: true });
+  /** The work in these worktrees, in one read-only document. */
+  async showChanges(...worktreePaths: string[]): Promise<vscode.TextDocument> {
+    return this.changes.show(worktreePaths);
   }
 
   dispose(): void {
+    this.changes.dispose();
     this.emitter.dispose();
   }
 }

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { RunRegistry } from '../core/agents/runRegistry';
-import type { RunRecord } from '../core/agents/types';
 import { Budget, type BudgetStatus } from '../core/engine/budget';
 import { ChainRunner } from '../core/engine/chains/runner';
 import { Engine } from '../core/engine/engine';
@@ -13,6 +12,8 @@ import type { TaskSnapshot } from '../core/engine/types';
 import type { RepositoryLocation } from '../core/git/repository';
 import type { Logger } from '../core/logger';
 import { WorktreePool, type WorktreeStatus } from '../core/pool/pool';
+import { RunHistory, spendBySlot, type PersistedRun } from '../core/runs/persistedRuns';
+import { readLedger } from '../core/store/spendLedger';
 import { readConfig, type GroveConfig } from './config';
 import { measureDiskPeriodically } from './diskMeasure';
 import { showReadyProgress } from './readyProgress';
@@ -24,6 +25,7 @@ import { BudgetStatusBar, type RunningTask } from './statusBar';
 import { windowUi, type Ui } from './ui';
 import type { SlotRow, SlotsView } from './views/slotsView';
 import type { WorktreesView } from './views/worktreesView';
+import type { WindowIdentity } from './windowIdentity';
 
 export interface SessionViews {
   worktrees: WorktreesView;
@@ -50,11 +52,18 @@ export class GroveSession implements vscode.Disposable {
   /** Every engine event, re-emitted on the extension host's event loop (panel, notifications, tests). */
   readonly onEngineEvent = this.engineEvents.event;
   private readonly tasks = new Map<string, TaskSnapshot>();
-  private detachedRuns: RunRecord[] = [];
+  private detachedRuns: PersistedRun[] = [];
   private lastBudget: BudgetStatus | null = null;
   private readonly memory: SlotMemory;
+  /** What each slot spent, from the ledger (the same in every window and after a reload). */
+  private slotSpend = new Map<string, { micros: number; runs: number }>();
+  readonly history: RunHistory;
+  private readonly detachedEnded = new vscode.EventEmitter<PersistedRun>();
+  /** A run this window started before a reload has ended (its end notification). */
+  readonly onDetachedRunEnded = this.detachedEnded.event;
 
-  constructor(readonly repo: RepositoryLocation, readonly logger: Logger, private readonly views: SessionViews, settings: GroveConfig = readConfig()) {
+  constructor(readonly repo: RepositoryLocation, readonly logger: Logger, private readonly views: SessionViews, readonly identity: WindowIdentity, readonly applied: GroveConfig = readConfig()) {
+    const settings = applied;
     this.pool = new WorktreePool({
       repo, root: settings.poolRoot ?? undefined, max: settings.poolMax, logger,
       postCreate: (worktreePath) => runPostCreateHook(worktreePath, logger, this.pool.worktreeEnv(path.basename(worktreePath))),
@@ -66,15 +75,17 @@ export class GroveSession implements vscode.Disposable {
     this.memory = new SlotMemory(this.registry, () => this.slotRows().map((row) => row.runId).filter((id): id is string => id !== null), () => this.drawSlots());
     this.engine = new Engine({
       groveDir: repo.groveDir, worktrees, agents: new RegistryLauncher(this.registry), logger,
-      slots: settings.slots, settings: agentSettings(settings), memory: { minFreeGb: settings.minFreeMemoryGb },
+      slots: settings.slots, settings: agentSettings(settings), origin: identity.origin,
+      memory: { minFreeGb: settings.minFreeMemoryGb },
     });
+    this.history = new RunHistory(repo.groveDir);
     this.chains = new ChainRunner({ engine: this.engine, worktrees, groveDir: repo.groveDir });
     this.budget = this.engine.budget;
     this.statusBar = new BudgetStatusBar();
     this.watcher = new GroveWatcher(repo.groveDir, logger);
     const subscription = this.engine.events.on((event) => this.onEvent(event));
     this.disposables.push(
-      this.statusBar, this.watcher, this.engineEvents, { dispose: () => subscription.dispose() },
+      this.statusBar, this.watcher, this.engineEvents, this.detachedEnded, { dispose: () => subscription.dispose() },
       this.watcher.onDidChange((change) => {
         if (change === 'pool') void this.refreshWorktrees();
         if (change === 'spend') void this.refreshSpend();
@@ -110,28 +121,55 @@ export class GroveSession implements vscode.Disposable {
     return this.views.worktrees.refresh();
   }
 
+  /** A live mark: the status of these worktrees only. */
+  async updateWorktrees(names: string[]): Promise<void> {
+    try {
+      this.views.worktrees.merge(await this.pool.statusOf(names));
+    } catch (error) {
+      this.logger.warn(`cannot read ${names.join(', ')}: ${(error as Error).message}`);
+    }
+  }
+
   async refreshSpend(): Promise<void> {
     try {
-      this.lastBudget = await this.budget.status();
+      const [budget, ledger] = await Promise.all([this.budget.status(), readLedger(this.repo.groveDir)]);
+      this.lastBudget = budget;
+      this.slotSpend = spendBySlot(ledger);
       this.statusBar.update(this.lastBudget, this.runningTasks());
     } catch (error) {
       this.logger.warn(`cannot read the budget: ${(error as Error).message}`);
     }
+    this.drawSlots();
   }
 
   get budgetStatus(): BudgetStatus | null {
     return this.lastBudget;
   }
 
-  /** Active runs this window did not start (another window, or this one before a reload). */
+  /**
+   * Active runs this session's engine did not start (another window, the CLI, or this window
+   * before a reload), from their entries on disk. One of this window's that has ended since
+   * the last look gets its end notification here: the engine that started it is gone.
+   */
   async refreshDetachedRuns(): Promise<void> {
     try {
       const mine = new Set([...this.tasks.values()].map((task) => task.runId).filter(Boolean));
-      this.detachedRuns = (await this.registry.list()).filter((run) => run.status === 'active' && !mine.has(run.id));
+      const before = this.detachedRuns;
+      const runs = await this.history.runs();
+      this.detachedRuns = runs.filter((run) => run.status === 'active' && !mine.has(run.id));
+      for (const earlier of before) {
+        const now = runs.find((run) => run.id === earlier.id);
+        if (now && now.status !== 'active' && now.origin === this.identity.origin) this.detachedEnded.fire(now);
+      }
     } catch (error) {
       this.logger.warn(`cannot read the run registry: ${(error as Error).message}`);
     }
     this.drawSlots();
+  }
+
+  /** An active run's entry, if it is one this session's engine did not start. */
+  detachedRun(runId: string): PersistedRun | undefined {
+    return this.detachedRuns.find((run) => run.id === runId);
   }
 
   task(taskId: string): TaskSnapshot | undefined {
@@ -142,7 +180,7 @@ export class GroveSession implements vscode.Disposable {
     const running: RunningTask[] = [...this.tasks.values()]
       .filter((task) => task.status === 'running')
       .map((task) => ({ label: task.label ?? task.prompt, slot: task.slot, costMicros: task.costMicros }));
-    for (const run of this.detachedRuns) running.push({ label: `run ${run.id}`, slot: run.slot, costMicros: run.costMicros });
+    for (const run of this.detachedRuns) running.push({ label: run.label ?? `run ${run.id}`, slot: run.slot, costMicros: run.costMicros });
     return running;
   }
 
@@ -177,17 +215,22 @@ export class GroveSession implements vscode.Disposable {
   slotRows(): SlotRow[] {
     const rows: SlotRow[] = this.engine.slots().map((slot) => {
       const task = slot.taskId ? this.tasks.get(slot.taskId) : undefined;
+      const spent = this.slotSpend.get(slot.name);
       return {
         name: slot.name, state: slot.state, doing: task ? task.label ?? task.prompt : null, taskId: slot.taskId,
-        runId: task?.runId ?? null, worktree: slot.worktree, costMicros: slot.costMicros + (task?.status === 'running' ? task.costMicros : 0),
-        tasksDone: slot.tasksDone,
+        runId: task?.runId ?? null, worktree: slot.worktree, startedBy: null,
+        costMicros: Math.max(spent?.micros ?? 0, slot.costMicros) + (task?.status === 'running' ? task.costMicros : 0),
+        tasksDone: Math.max(spent?.runs ?? 0, slot.tasksDone),
         ...slotReadiness(task?.runId ?? null, slot.state, this.memory, this.tasks.values()), // ready: memory, waiting for memory
       };
     });
-    // A run started before a reload (or by another window) shows on its slot until it ends.
+    // A run started before a reload (or by another window, or the CLI) shows on its slot until it ends.
     for (const run of this.detachedRuns) {
       const row = rows.find((candidate) => candidate.name === run.slot && candidate.state === 'idle');
-      const attached: SlotRow = { name: run.slot ?? run.id, state: 'attached', doing: run.taskId ? `task ${run.taskId}` : `run ${run.id}`, taskId: null, runId: run.id, worktree: run.worktree, costMicros: run.costMicros, tasksDone: 0 };
+      const attached: SlotRow = {
+        name: run.slot ?? run.id, state: 'attached', doing: run.label ?? (run.taskId ? `task ${run.taskId}` : `run ${run.id}`), taskId: null,
+        runId: run.id, worktree: run.worktree, startedBy: this.identity.whose(run.origin), costMicros: run.costMicros, tasksDone: 0,
+      };
       if (row) Object.assign(row, { ...attached, tasksDone: row.tasksDone, costMicros: row.costMicros + run.costMicros });
       else rows.push(attached);
     }

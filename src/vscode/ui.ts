@@ -28,6 +28,10 @@ export const windowUi: Ui = {
 export class ScriptedUi implements Ui {
   private readonly answers: (string | undefined)[] = [];
   readonly asked: string[] = [];
+  /** The title of every input box and quick pick asked (they must match the command's name). */
+  readonly titles: string[] = [];
+  /** What each quick pick offered. */
+  readonly offered: vscode.QuickPickItem[][] = [];
 
   push(...answers: (string | undefined)[]): void {
     this.answers.push(...answers);
@@ -45,11 +49,14 @@ export class ScriptedUi implements Ui {
   }
 
   async input(options: vscode.InputBoxOptions): Promise<string | undefined> {
+    this.titles.push(options.title ?? '');
     const { answer, scripted } = this.next(options.prompt ?? options.title ?? 'input');
     return scripted ? answer : windowUi.input(options);
   }
 
   async pick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Promise<T | undefined> {
+    this.titles.push(options.title ?? '');
+    this.offered.push(items);
     const { answer, scripted } = this.next(options.title ?? options.placeHolder ?? 'pick');
     if (!scripted) return windowUi.pick(items, options);
     return items.find((item) => item.label === answer);

@@ -109,3 +109,16 @@ export async function openGroveView(page: Page): Promise<void> {
   }
   await header.waitFor();
 }
+
+/** Drags the sidebar's edge to the right, so a screenshot shows whole tree rows. */
+export async function widenSidebar(page: Page, by = 260): Promise<void> {
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (!sidebar) return;
+  const x = sidebar.x + sidebar.width;
+  const y = sidebar.y + sidebar.height / 2;
+  await page.mouse.move(x - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(x + by, y, { steps: 8 });
+  await page.mouse.up();
+  await page.mouse.move(x + by + 300, y + 200); // off the sash, so it is not drawn highlighted
+}

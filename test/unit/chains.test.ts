@@ -113,7 +113,7 @@ describe('chains (real pool, real runner, the claude double)', function () {
     const cwds = new Set(readRecords(h.recordDir).map((record) => record.cwd));
     assert.equal(cwds.size, 1);
     assert.ok(result.worktree, 'the work was not kept');
-    assert.equal(result.worktree!.holder, `grove:chain-${result.id}`);
+    assert.equal(result.worktree!.holder, `grove:${result.id}`);
     assert.deepEqual([...cwds], [result.worktree!.path]);
   });
 

@@ -81,7 +81,7 @@ describe('engine (real pool, real runner, the claude double)', function () {
     const first = await h.opened.engine.run({ prompt: 'make a file', settings: { env: { GROVE_DOUBLE_WRITE_FILE: 'notes.txt=hello' } } });
     assert.equal(first.status, 'succeeded');
     assert.ok(first.leftWork, 'the work was not kept');
-    assert.equal(first.leftWork!.holder, `grove:task-${first.id}`);
+    assert.equal(first.leftWork!.holder, `grove:${first.id}`);
     assert.ok(existsSync(path.join(first.leftWork!.path, 'notes.txt')));
     // Other tasks never get that worktree...
     const others = await h.opened.engine.fanOut({ prompt: 'elsewhere', count: 3 });
@@ -96,7 +96,7 @@ describe('engine (real pool, real runner, the claude double)', function () {
     assert.equal(git(first.leftWork!.path, 'status', '--porcelain').includes('notes.txt'), true, 'the work is still there');
     const status = (await h.opened.pool.status()).find((worktree) => worktree.name === first.worktree)!;
     assert.equal(status.state, 'leased');
-    assert.equal(status.holder, `grove:task-${first.id}`);
+    assert.equal(status.holder, `grove:${first.id}`);
     await assert.rejects(h.opened.engine.run({ prompt: 'x', resumeSession: 'no-such-session' }).then((result) => {
       if (result.status === 'failed') throw new Error(result.error ?? '');
     }), /no run of session no-such-session/);
@@ -128,12 +128,15 @@ describe('engine (real pool, real runner, the claude double)', function () {
     await new Promise((resolve) => engine.events.onType('task-started', resolve));
     await engine.scale(1); // waits for the busy slots to finish
     assert.deepEqual(engine.slots().map((slot) => slot.name), ['slot-1']);
-    const report = await engine.drain();
+    const draining = engine.drain();
+    assert.throws(() => engine.submit({ prompt: 'during the drain' }), /draining/);
+    const report = await draining;
     assert.equal(report.tasks.total, 3);
     assert.equal(report.tasks.succeeded, 3);
     assert.equal(report.timedOut, false);
     assert.equal(report.spentMicros, ids.map((id) => engine.result(id)!.costMicros).reduce((a, b) => a + b, 0));
     assert.ok(report.spentMicros > 0);
-    assert.throws(() => engine.submit({ prompt: 'late' }), /draining/);
+    // A drain ends when its report is out: the next task runs.
+    assert.equal((await engine.run({ prompt: 'after the drain' })).status, 'succeeded');
   });
 });

@@ -22,10 +22,10 @@ export function register(program: Command): void {
 }
 
 function table(worktrees: WorktreeStatus[]): string[] {
-  const rows = [['NAME', 'STATE', 'HOLDER', 'HEAD', 'BRANCH', 'DIRTY', 'PORTS', 'DEPS', 'PATH', 'NOTE']];
+  const rows = [['NAME', 'STATE', 'HOLDER', 'HEAD', 'BRANCH', 'DIRTY', 'PROCESSES', 'PORTS', 'DEPS', 'PATH', 'NOTE']];
   for (const w of worktrees) {
     rows.push([w.name, w.state, w.holder ?? '-', w.head?.slice(0, 12) ?? '-', w.branch?.replace(/^refs\/heads\//, '') ?? '-',
-      w.dirty ? 'yes' : 'no', portRange(w), w.ready?.dependencies ?? '-', w.path, w.reason ?? (w.reservedBy ? `reserved by ${w.reservedBy}` : '')]);
+      w.dirty ? 'yes' : 'no', w.processes.length ? w.processes.join(',') : '-', portRange(w), w.ready?.dependencies ?? '-', w.path, w.reason ?? (w.reservedBy ? `reserved by ${w.reservedBy}` : '')]);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ').trimEnd());

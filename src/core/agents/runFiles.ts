@@ -40,6 +40,8 @@ export interface RunEntry extends RunRecord {
   keepWork?: KeepWork | null;
   /** When the keep-the-work rule was applied to the run's worktree (by its engine, or by whoever recorded it). */
   workKeptAt?: string | null;
+  /** Who started the run (StartRunOptions.origin); absent in entries of older versions. */
+  origin?: string;
 }
 
 const RECORD_KEYS: Array<keyof RunRecord> = ['id', 'taskId', 'slot', 'worktree', 'cwd', 'pid', 'pidStartTime', 'bootId', 'status',

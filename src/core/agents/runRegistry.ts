@@ -90,6 +90,7 @@ export class RunRegistry implements RunCoordinator {
       startedAt: startedAt.toISOString(), endedAt: null, timeoutAt: new Date(startedAt.getTime() + timeoutMs).toISOString(),
       maxBudgetMicros: o.flags?.maxBudgetUsd === undefined ? null : budgetMicros(o.flags.maxBudgetUsd),
       command, args: args.map(shorten), host, cancelRequestedAt: null, timedOutAt: null, keepWork: o.keepWork ?? null, workKeptAt: null,
+      ...(o.origin ? { origin: o.origin } : {}),
     };
     try {
       await withLock(this.groveDir, async (lock) => {

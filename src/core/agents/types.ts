@@ -28,6 +28,8 @@ export interface StartRunOptions {
   /** Added to this process's environment for the agent. */
   env?: Record<string, string>;
   runId?: string;
+  /** Who started it ("cli", "vscode:<window>"): lets every window say whose a run is. */
+  origin?: string;
 }
 
 export interface KeepWork {

@@ -32,6 +32,8 @@ export interface EngineOptions {
   keepFinished?: number;
   /** A queued task waits while available memory is below `minFreeGb` (src/core/ready/memory.ts). */
   memory?: MemoryGateOptions;
+  /** Who starts this engine's runs ("cli", "vscode:<window>"), recorded on each run entry. */
+  origin?: string;
 }
 
 export interface DrainReport {
@@ -251,6 +253,15 @@ export class Engine {
   /** Stops intake, waits for queued and running tasks (at most `timeoutMs`, then cancels them), and reports. */
   async drain(o: { timeoutMs?: number } = {}): Promise<DrainReport> {
     this.draining = true;
+    // A drain ends when its report is out: the next task runs (issue 8, item 1).
+    try {
+      return await this.drainTasks(o);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async drainTasks(o: { timeoutMs?: number }): Promise<DrainReport> {
     const all = [...this.tasks.values()];
     const everything = Promise.all(all.map((task) => task.settled)).then(() => false);
     let timedOut = false;
@@ -459,6 +470,7 @@ export class Engine {
       env: { ...settings.env, ...worktree.env }, // the worktree's identity and ports (GROVE_*) win over settings
       // If this process dies, whoever records the run keeps the work under the same holder.
       keepWork: { holder: holderOf(task), head: worktree.head ?? null },
+      origin: this.options.origin,
     });
     task.run = run;
     this.partialOutput.set(task.snapshot.id, '');
@@ -560,5 +572,5 @@ function outcomeOf(result: AgentOutcome): Partial<TaskSnapshot> & { status: Task
 }
 
 function holderOf(task: Task): string {
-  return task.spec.holderIfWorkLeft ?? `grove:task-${task.snapshot.id}`;
+  return task.spec.holderIfWorkLeft ?? `grove:${task.snapshot.id}`;
 }

@@ -46,6 +46,8 @@ export interface AgentLaunch {
   env?: Record<string, string>;
   /** Who keeps the worktree if the agent leaves work, and where it started: for whoever records the run if this engine dies. */
   keepWork?: { holder: string; head: string | null };
+  /** Who started the run, kept on its entry (see StartRunOptions.origin). */
+  origin?: string;
 }
 
 export type AgentRunEvent = { type: 'session'; sessionId: string } | { type: 'text'; text: string };

@@ -12,7 +12,7 @@ export class RegistryLauncher implements AgentLauncher {
   async start(o: AgentLaunch): Promise<AgentRun> {
     const handle = await this.registry.start({
       runId: o.runId, cwd: o.cwd, prompt: o.prompt, flags: o.flags, taskId: o.taskId, slot: o.slot, worktree: o.worktree,
-      timeoutMs: o.timeoutMs, agentCommand: o.agentCommand, env: o.env, keepWork: o.keepWork,
+      timeoutMs: o.timeoutMs, agentCommand: o.agentCommand, env: o.env, keepWork: o.keepWork, origin: o.origin,
     });
     return {
       id: handle.id,

@@ -19,13 +19,17 @@ import { randomId } from '../util/ids';
 import { tearDown } from '../ready/prepare';
 
 /** Removes a worktree from the pool and the disk; leased, reserved or unparked work only with `force` (parked first). */
-export async function destroyWorktree(core: PoolCore, target: string, options: { force?: boolean } = {}): Promise<DestroyOutcome> {
+export async function destroyWorktree(core: PoolCore, target: string, options: { force?: boolean; ifLeaseId?: string } = {}): Promise<DestroyOutcome> {
   const targetPath = await targetAsPath(target);
   const identity = await identifySelf();
   const token = randomId();
   const claimed = await core.mutate(async (state) => {
     const record = core.findRecord(state, target, targetPath);
     core.refuseIfBusy(record);
+    if (options.ifLeaseId !== undefined && record.lease?.leaseId !== options.ifLeaseId) {
+      throw new GroveError('refused', `${record.name} is no longer under lease ${options.ifLeaseId} (now: ${record.lease ? `leased to ${record.lease.holder}` : 'not leased'})`,
+        'The lease changed since you looked; nothing was destroyed. Look again and decide.');
+    }
     if (!options.force) {
       if (record.lease) {
         throw new GroveError('refused', `${record.name} is leased by ${record.lease.holder} (since ${record.lease.leasedAt})`,

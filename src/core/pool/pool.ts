@@ -50,7 +50,7 @@ export class WorktreePool {
     return returnWorktree(this.core, target, options);
   }
 
-  destroy(target: string, options: { force?: boolean } = {}): Promise<DestroyOutcome> {
+  destroy(target: string, options: { force?: boolean; ifLeaseId?: string } = {}): Promise<DestroyOutcome> {
     return destroyWorktree(this.core, target, options);
   }
 
@@ -72,6 +72,11 @@ export class WorktreePool {
 
   status(): Promise<WorktreeStatus[]> {
     return poolStatus(this.core);
+  }
+
+  /** The status of these worktrees only: a live mark needs one git status, not one per worktree. */
+  statusOf(names: readonly string[]): Promise<WorktreeStatus[]> {
+    return poolStatus(this.core, names);
   }
 
   /** The lease a worktree is under, from the state file alone (no lock, no git). */

@@ -9,10 +9,10 @@ import type { WorktreeRecord } from './state';
 import type { Lease, WorktreeStatus } from './types';
 import { addReadiness } from '../ready/status';
 
-/** Every worktree with its state, looked at on disk (git status in each, processes inside). */
-export async function poolStatus(core: PoolCore): Promise<WorktreeStatus[]> {
+/** Every worktree (or only those named) with its state, looked at on disk (git status in each, processes inside). */
+export async function poolStatus(core: PoolCore, only?: readonly string[]): Promise<WorktreeStatus[]> {
   const state = await core.mutate(async (current) => structuredClone(current));
-  const records = Object.values(state.worktrees).sort(byName);
+  const records = Object.values(state.worktrees).filter((record) => !only || only.includes(record.name)).sort(byName);
   const reals = await Promise.all(records.map((record) => realOrSelf(record.path)));
   const inside = await processesInside(reals);
   const rows = await Promise.all(records.map((record, index) => describe(record, inside.get(reals[index]) ?? [])));

@@ -1,15 +1,16 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { GroveError } from '../../core/errors';
+import { describeError, GroveError } from '../../core/errors';
 import { bindArguments, loadChainFile } from '../../core/engine/chains/parse';
 import type { ChainRun } from '../../core/engine/chains/runner';
 import type { ChainDefinition, ChainRunSnapshot } from '../../core/engine/chains/types';
 import type { DrainReport } from '../../core/engine/engine';
-import { parseUsdToMicros } from '../../core/money';
 import type { TaskResult } from '../../core/engine/types';
-import { oneLine, usd } from '../format';
-import type { Notifier } from '../notifications';
+import { parseBudgetInput } from '../budgetInput';
+import { age, oneLine, usd } from '../format';
+import { messages } from '../messages';
+import { wasRefused, type Notifier } from '../notifications';
 import type { GroveSession } from '../session';
 import { requireTrust } from '../trust';
 import type { SlotRow } from '../views/slotsView';
@@ -128,10 +129,13 @@ export function runCommands(deps: RunCommandDeps): Record<string, (...args: unkn
     },
 
     'grove.cancel': async (given?: unknown) => {
+      // Restricted Mode changes nothing, and that includes stopping another window's agent.
+      requireTrust('Cancelling a task');
       const target = await cancelTarget(deps, given);
       if (!target) return undefined;
       if (target.kind === 'chain') return deps.chainRuns.get(target.id)?.cancel();
       if (target.kind === 'task') return session.engine.cancel(target.id);
+      if (!(await confirmForeignCancel(session, target.id))) return undefined;
       return session.registry.cancel(target.id);
     },
 
@@ -139,15 +143,14 @@ export function runCommands(deps: RunCommandDeps): Record<string, (...args: unkn
       requireTrust('Changing the budget');
       const current = session.budgetStatus;
       const raw = typeof given === 'string' ? given : await session.ui.input({
-        title: 'Grove: Set Budget', prompt: `Spend cap for the whole pool, in US dollars (spent so far: ${usd(current?.spentMicros ?? 0)}). Type "none" to remove the cap.`,
+        title: 'Grove: Set Budget', prompt: `Spend cap for the whole pool, in US dollars, e.g. 5, 2.50 or $2 (spent so far: ${usd(current?.spentMicros ?? 0)}). Type "none" to remove the cap.`,
         value: current?.capMicros ? String(current.capMicros / 1_000_000) : String(session.config().capUsd ?? ''),
         validateInput: (value) => {
-          if (value.trim().toLowerCase() === 'none') return undefined;
-          try { parseUsdToMicros(value); return undefined; } catch (error) { return (error as Error).message; }
+          try { parseBudgetInput(value); return undefined; } catch (error) { return describeError(error).replace(/\n/g, ' '); }
         },
       });
       if (raw === undefined) return undefined;
-      const cap = raw.trim().toLowerCase() === 'none' ? null : parseUsdToMicros(raw);
+      const cap = parseBudgetInput(raw);
       const status = await session.engine.setBudgetCap(cap);
       await session.refreshSpend();
       return status;
@@ -156,7 +159,7 @@ export function runCommands(deps: RunCommandDeps): Record<string, (...args: unkn
     'grove.scale': async (given?: unknown) => {
       requireTrust('Scaling the slots');
       const raw = typeof given === 'number' ? String(given) : await session.ui.input({
-        title: 'Grove: Scale', prompt: `How many slots? (now ${session.engine.slots().length}; scaling down waits for busy slots)`,
+        title: 'Grove: Scale Slots', prompt: `How many slots? (now ${session.engine.slots().length}; scaling down waits for busy slots)`,
         validateInput: (value) => (/^[1-9]\d*$/.test(value.trim()) ? undefined : 'A whole number of slots, at least 1.'),
       });
       if (!raw) return undefined;
@@ -166,12 +169,14 @@ export function runCommands(deps: RunCommandDeps): Record<string, (...args: unkn
     },
 
     'grove.drain': async (): Promise<DrainReport | undefined> => {
+      requireTrust('Draining');
       const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Grove: draining (no new tasks; waiting for running ones)…' },
         () => session.engine.drain({}),
       );
       const { tasks } = report;
-      void vscode.window.showInformationMessage(
+      // The drain is over once this is out: new tasks are taken again.
+      void messages.show('info',
         `Grove drained: ${tasks.total} task(s), ${tasks.succeeded} succeeded, ${tasks.failed} failed, ${tasks.cancelled} cancelled; spent ${usd(report.spentMicros)}.`);
       return report;
     },
@@ -180,7 +185,8 @@ export function runCommands(deps: RunCommandDeps): Record<string, (...args: unkn
 
 /** A task Grove refused to start (budget, no slot, bad input) is an error with a hint, not an agent's failure. */
 function refusalOf(result: TaskResult): void {
-  if (result.status === 'failed' && result.errorKind && result.errorKind !== 'agent-failed' && result.runId === null) {
+  // Whether it was refused before or after it got a slot (pool full comes after): not "task failed".
+  if (wasRefused(result) && result.errorKind) {
     throw new GroveError(result.errorKind, result.error ?? 'the task was refused', result.errorHint ?? undefined);
   }
 }
@@ -204,7 +210,7 @@ async function askArguments(session: GroveSession, chain: ChainDefinition): Prom
   const args: Record<string, string> = {};
   for (const [index, argument] of chain.arguments.entries()) {
     const value = await session.ui.input({
-      title: `Chain ${chain.name}: argument ${index + 1}/${chain.arguments.length}`,
+      title: `Grove: Run Chain ${chain.name} (argument ${index + 1}/${chain.arguments.length})`,
       prompt: `${argument.name}${argument.description ? `: ${argument.description}` : ''}${argument.required ? '' : ' (optional)'}`,
       value: argument.default ?? '', ignoreFocusOut: true,
       validateInput: (text) => (argument.required && text.trim() === '' ? `${argument.name} is required` : undefined),
@@ -236,9 +242,26 @@ async function cancelTarget(deps: RunCommandDeps, given: unknown): Promise<Cance
   for (const task of deps.session.engine.list().filter((candidate) => candidate.status === 'running' || candidate.status === 'queued')) {
     items.push({ label: oneLine(task.label ?? task.prompt, 50), description: `${task.status}${task.slot ? ` on ${task.slot}` : ''}`, target: { kind: 'task', id: task.id } });
   }
+  for (const row of deps.session.slotRows().filter((candidate) => candidate.state === 'attached' && candidate.runId)) {
+    items.push({ label: oneLine(row.doing ?? row.runId!, 50), description: `started by ${row.startedBy} · ${row.name}`, target: { kind: 'run', id: row.runId! } });
+  }
   if (items.length === 0) {
-    void vscode.window.showInformationMessage('Nothing to cancel: no task or chain is running in this window.');
+    void messages.show('info', 'Nothing to cancel: no task or chain is running.');
     return undefined;
   }
-  return (await deps.session.ui.pick(items, { title: 'Grove: Cancel', placeHolder: 'Pick what to cancel' }))?.target;
+  return (await deps.session.ui.pick(items, { title: 'Grove: Cancel Task', placeHolder: 'Pick what to cancel' }))?.target;
+}
+
+/** A run this window's engine did not start is someone else's work: ask first, naming where it runs. */
+async function confirmForeignCancel(session: GroveSession, runId: string): Promise<boolean> {
+  const run = session.detachedRun(runId) ?? await session.history.run(runId);
+  if (!run || run.status !== 'active') return true; // nothing running: the registry says so
+  const whose = session.identity.whose(run.origin);
+  const what = run.label ? `"${oneLine(run.label, 60)}"` : `run ${run.id}`;
+  const detail = [
+    `${what} was started by ${whose} ${age(run.startedAt)}.`,
+    `It runs on ${run.slot ?? 'no slot'} in worktree ${run.worktree ?? '(none)'} (run ${run.id}).`,
+    'Cancelling kills its agent and every process it started; what it spent so far still counts.',
+  ].join('\n');
+  return (await session.ui.confirm(`Cancel a run this window did not start (${whose})?`, detail, 'Cancel Run')) === 'Cancel Run';
 }

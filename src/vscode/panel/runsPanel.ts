@@ -137,7 +137,11 @@ export class RunsPanel implements vscode.Disposable {
   }
 
   async state(): Promise<PanelState> {
-    const [persisted, ledger] = await Promise.all([listChainRuns(this.session.repo.groveDir), readLedger(this.session.repo.groveDir)]);
+    const [persisted, ledger, prompts] = await Promise.all([
+      listChainRuns(this.session.repo.groveDir), readLedger(this.session.repo.groveDir), this.session.history.taskLabels()]);
+    // Labels from the prompt files on disk, so a reloaded window and every other window show the same;
+    // this window's own labels only until a task's prompt file is there.
+    const labels = new Map([...this.taskLabels, ...prompts]);
     // Live runs of this window are fresher than their files (output is written a bit later).
     const live = new Map([...this.chainRuns.values()].map((run) => [run.id, run.snapshot()]));
     const chains = persisted.map((chain) => live.get(chain.id) ?? chain);
@@ -145,7 +149,7 @@ export class RunsPanel implements vscode.Disposable {
     chains.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     return {
       chains: chains.slice(0, RECENT_CHAINS),
-      spend: summarizeSpend(ledger, this.session.budgetStatus, this.taskLabels),
+      spend: summarizeSpend(ledger, this.session.budgetStatus, labels),
       repository: this.session.repo.mainWorktree,
     };
   }

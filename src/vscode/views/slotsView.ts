@@ -10,7 +10,9 @@ export interface SlotRow {
   taskId: string | null;
   runId: string | null;
   worktree: string | null;
-  /** Spent by this slot's tasks since the window opened (and the running task so far). */
+  /** Whose an attached run is ("another window", "the command line"...); null for this session's tasks. */
+  startedBy: string | null;
+  /** Spent on this slot, from the ledger (every window's runs), plus the running task so far. */
   costMicros: number;
   tasksDone: number;
   /** The running agent's process group, resident, at the last sample (ready/memory). */
@@ -31,10 +33,12 @@ export function slotItem(row: SlotRow): vscode.TreeItem {
   item.id = `slot:${row.name}`;
   const [icon, color] = ICONS[row.state];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-  const state = row.state === 'attached' ? 'running (started before this window)' : row.state;
-  item.description = [row.waiting ?? state, row.doing ? oneLine(row.doing, 60) : null, usd(row.costMicros), row.residentBytes ? `${Math.round(row.residentBytes / 1e6)} MB` : null].filter(Boolean).join(' · ');
+  const whose = row.state === 'attached' ? `started by ${row.startedBy ?? 'another Grove process'}` : null;
+  const state = row.state === 'attached' ? 'running' : row.state;
+  // What it does and what it spent come first; whose it is last (the tooltip has it all).
+  item.description = [row.waiting ?? state, row.doing ? oneLine(row.doing, 60) : null, usd(row.costMicros), row.residentBytes ? `${Math.round(row.residentBytes / 1e6)} MB` : null, whose].filter(Boolean).join(' · ');
   item.tooltip = [
-    `${row.name}: ${state}`,
+    `${row.name}: ${state}${whose ? `, ${whose}` : ''}`,
     row.doing ? `Doing: ${row.doing}` : 'Waiting for a task',
     row.worktree ? `Worktree: ${row.worktree}` : null,
     row.taskId ? `Task: ${row.taskId}` : null,
@@ -44,6 +48,8 @@ export function slotItem(row: SlotRow): vscode.TreeItem {
     `Cost: ${usd(row.costMicros)} over ${row.tasksDone} finished task${row.tasksDone === 1 ? '' : 's'}`,
   ].filter(Boolean).join('\n');
   item.contextValue = `grove.slot.${row.state}${row.taskId || row.runId ? '.cancellable' : ''}`;
+  // A click on a busy slot opens what its agent is saying.
+  if (row.runId) item.command = { command: 'grove.showOutput', title: 'Show Output', arguments: [row] };
   return item;
 }
 

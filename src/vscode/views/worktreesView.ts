@@ -17,18 +17,20 @@ export function worktreeItem(status: WorktreeStatus): vscode.TreeItem {
   item.id = `worktree:${status.name}`;
   const [icon, color] = ICONS[status.state] ?? ICONS.damaged;
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  // The live marks first: a narrow sidebar cuts the end of the line off.
   const parts: string[] = [status.state];
-  if (status.holder) parts.push(status.holder);
-  parts.push(status.branch ?? shortSha(status.head));
   if (status.dirty) parts.push('● dirty');
   if (status.ready?.dependencies === 'stale') parts.push('deps stale');
   if (status.processes.length > 0) parts.push(`${status.processes.length} process${status.processes.length === 1 ? '' : 'es'}`);
+  if (status.holder) parts.push(status.holder);
+  parts.push(status.branch ?? shortSha(status.head));
   item.description = parts.filter(Boolean).join(' · ');
   item.tooltip = tooltip(status);
   item.resourceUri = vscode.Uri.file(status.path);
   // Composite context value: menus match with regexes such as /^grove\.worktree\.leased/.
   item.contextValue = `grove.worktree.${status.state}${status.dirty ? '.dirty' : ''}${status.holder ? '.held' : ''}`;
-  item.command = undefined; // a tree row is never a single action (UX guidelines)
+  // A click offers the row's actions (the same as its context menu), for people who do not right-click.
+  item.command = { command: 'grove.worktreeActions', title: 'Worktree Actions', arguments: [status] };
   return item;
 }
 
@@ -114,6 +116,14 @@ export class WorktreesView implements vscode.TreeDataProvider<WorktreeStatus>, v
       } while (this.again);
     })().finally(() => (this.loading = null));
     return this.loading;
+  }
+
+  /** Replaces the rows of these worktrees only (a live mark: one worktree's status). */
+  merge(fresh: readonly WorktreeStatus[]): void {
+    if (fresh.length === 0) return;
+    const byName = new Map(fresh.map((status) => [status.name, status]));
+    this.statuses = this.statuses.map((status) => byName.get(status.name) ?? status);
+    this.changed.fire();
   }
 
   /** Replaces the rows directly (benchmarks of the rendering path). */

@@ -77,7 +77,7 @@ class ChainExecution {
     private readonly file: ChainRunFile,
     private readonly now: () => Date,
   ) {
-    this.holder = `grove:chain-${snapshot.id}`;
+    this.holder = `grove:${snapshot.id}`;
   }
 
   async cancel(): Promise<void> {
