@@ -4,6 +4,7 @@ import { GroveError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import type { RepositoryLocation } from '../git/repository';
 import { withLock } from '../store/lock';
+import { stopBeforeCommitForTests } from '../store/testHooks';
 import { liveness, type ProcessIdentity } from '../util/liveness';
 import { resolveCommit } from '../git/worktreeState';
 import { DefaultBaseCache } from '../git/defaultBaseCache';
@@ -63,6 +64,7 @@ export class PoolCore {
       await heal(state, liveness, this.logger);
       const result = await work(state);
       if (mustWrite || JSON.stringify(state) !== before) {
+        stopBeforeCommitForTests();
         lock.assertHeld();
         await writeState(this.statePath, state);
       }

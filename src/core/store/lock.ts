@@ -8,7 +8,7 @@ import { GroveError } from '../errors';
  * registry's reservations, the budget). Every Grove process must use these same options:
  * proper-lockfile judges staleness by the lock's mtime, refreshed every `update` ms by the holder.
  */
-const STALE_MS = 10_000;
+const STALE_MS = Number(process.env.GROVE_LOCK_STALE_MS) || 10_000;
 const UPDATE_MS = 2_000;
 // Long enough to outwait a holder doing slow git work under the lock; short, randomized
 // retry intervals keep a crowd of racing processes fair.
