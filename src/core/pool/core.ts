@@ -11,7 +11,7 @@ import { DefaultBaseCache } from '../git/defaultBaseCache';
 import { parkWork, type ParkedWork } from '../git/park';
 import { heal } from './heal';
 import { CONTROL_CHARACTERS, printable, validateName } from './names';
-import { isInside } from './paths';
+import { isInside, makeFolders, onVirtualFileSystem } from './paths';
 import { asGroveError, errorText } from './refusals';
 import { loadForUpdate } from './load';
 import { emptyState, loadState, stateDocument, writeState, type ClaimOperation, type PoolStateFile, type WorktreeRecord } from './state';
@@ -48,6 +48,11 @@ export class PoolCore {
     this.defaultBase = new DefaultBaseCache(options.repo.mainWorktree, options.repo.commonDir);
     if (!Number.isSafeInteger(this.max) || this.max < 1) {
       throw new GroveError('usage', `the pool maximum must be a whole number of at least 1, got ${this.max}`, 'Pass --max N or set GROVE_MAX.');
+    }
+    const virtual = onVirtualFileSystem(this.root);
+    if (virtual) {
+      throw new GroveError('usage', `the pool root ${this.root} is under ${virtual}, a kernel file system where no worktree can be made`,
+        'Choose a folder on a real disk with --root DIR or GROVE_ROOT.');
     }
     if (isInside(this.root, options.repo.mainWorktree) || isInside(this.root, options.repo.commonDir)) {
       throw new GroveError('usage', `the pool root ${this.root} is inside the repository`,
@@ -150,7 +155,7 @@ export class PoolCore {
 
   async ensureRoot(): Promise<string> {
     try {
-      await fs.mkdir(this.root, { recursive: true });
+      await makeFolders(this.root);
       await fs.access(this.root, fs.constants.W_OK);
       return await fs.realpath(this.root);
     } catch (error) {

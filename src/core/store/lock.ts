@@ -38,6 +38,8 @@ export interface LockOptions {
   logger?: Logger;
   /** Another lock folder in the same place, for a lock of its own (default: the pool lock). */
   name?: string;
+  /** What the lock is called in messages. */
+  label?: string;
 }
 
 /** For benchmarks: told of every acquisition and release (the lock is not a patchable library any more). */
@@ -67,17 +69,17 @@ export async function withLock<T>(groveDir: string, work: (lock: LockContext) =>
   turns.set(key, mine);
   await previous;
   try {
-    return await withFileLock(groveDir, name, work, options.logger ?? silentLogger);
+    return await withFileLock(groveDir, name, work, options.logger ?? silentLogger, options.label ?? 'the pool lock');
   } finally {
     finished();
     if (turns.get(key) === mine) turns.delete(key);
   }
 }
 
-async function withFileLock<T>(groveDir: string, name: string, work: (lock: LockContext) => Promise<T>, logger: Logger): Promise<T> {
+async function withFileLock<T>(groveDir: string, name: string, work: (lock: LockContext) => Promise<T>, logger: Logger, label: string): Promise<T> {
   const lockDir = path.join(groveDir, name);
   const asked = performance.now();
-  const token = await acquire(groveDir, lockDir, logger);
+  const token = await acquire(groveDir, lockDir, logger, label);
   const got = performance.now();
   if (name === LOCK_FILE_NAME) lockProbe.acquired?.(got - asked);
   let lost: string | undefined;
@@ -102,7 +104,7 @@ export function lostLock(why: string): GroveError {
     'Another Grove process took the lock over while this one was paused or too slow. Retry the operation.');
 }
 
-async function acquire(groveDir: string, lockDir: string, logger: Logger): Promise<string> {
+async function acquire(groveDir: string, lockDir: string, logger: Logger, label: string): Promise<string> {
   await fs.mkdir(groveDir, { recursive: true });
   const token = randomId();
   const started = Date.now();
@@ -123,14 +125,14 @@ async function acquire(groveDir: string, lockDir: string, logger: Logger): Promi
     }
     if (sight.kind === 'gone') continue;
     const verdict = await judge(sight, staleMs());
-    if (verdict !== 'held' && (await breakLock(lockDir, sight, logger, verdict))) continue;
+    if (verdict !== 'held' && (await breakLock(lockDir, sight, logger, verdict, label))) continue;
     const waited = Date.now() - started;
     if (!said && waited > SAY_WAITING_AFTER_MS) {
       said = true;
-      logger.warn(`waiting for the pool lock, held by ${describeOwner(sight)}${sight.owner?.at ? ` since ${sight.owner.at}` : ''}`);
+      logger.warn(`waiting for ${label}, held by ${describeOwner(sight)}${sight.owner?.at ? ` since ${sight.owner.at}` : ''}`);
     }
     if (waited > MAX_WAIT_MS) {
-      throw new GroveError('internal', `could not lock the pool at ${groveDir}: held by ${describeOwner(sight)} for over ${Math.round(MAX_WAIT_MS / 1000)} s`,
+      throw new GroveError('internal', `could not take ${label} at ${lockDir}: held by ${describeOwner(sight)} for over ${Math.round(MAX_WAIT_MS / 1000)} s`,
         'Look for a hung grove process (ps) and end it; a lock whose owner has died is taken over at once.');
     }
     await sleep(delay * (0.5 + Math.random()));
@@ -154,7 +156,7 @@ async function claimFolder(lockDir: string, token: string): Promise<void> {
  * folder (`pool.lock.break`), and under it the lock is looked at again and removed only if it
  * is still the one judged (same folder, same owner, same verdict).
  */
-async function breakLock(lockDir: string, judged: Extract<LockSight, { kind: 'dir' }>, logger: Logger, verdict: string): Promise<boolean> {
+async function breakLock(lockDir: string, judged: Extract<LockSight, { kind: 'dir' }>, logger: Logger, verdict: string, label: string): Promise<boolean> {
   const breaker = `${lockDir}.break`;
   try {
     await fs.mkdir(breaker);
@@ -170,7 +172,7 @@ async function breakLock(lockDir: string, judged: Extract<LockSight, { kind: 'di
     if (again.kind !== 'dir') return again.kind === 'gone';
     if (again.ino !== judged.ino || again.owner?.token !== judged.owner?.token || (await judge(again, staleMs())) === 'held') return false;
     await fs.rm(lockDir, { recursive: true, force: true });
-    logger.info(`took over the pool lock from ${describeOwner(judged)}: ${verdict === 'dead' ? 'that process has ended' : `no sign of life for over ${staleMs()} ms`}`);
+    logger.info(`took over ${label} from ${describeOwner(judged)}: ${verdict === 'dead' ? 'that process has ended' : `no sign of life for over ${staleMs()} ms`}`);
     return true;
   } finally {
     await fs.rmdir(breaker).catch(() => undefined);
