@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { randomId } from '../util/ids';
 import { lostLock, type FenceMark, type LockContext } from './lock';
 import { stopBeforeCommitForTests } from './testHooks';
@@ -56,9 +55,9 @@ export class FencedDocument {
       // A generation pruned between the listing and the read: list again.
       if (generation && genText === null && attempt < 5) continue;
       const mirrorText = await readText(this.mirror);
-      const source = await this.pickSource(genText, genFile, generation, mirrorText);
-      if (lock) this.remember(lock, { generation, id: genText === null ? null : stampOf(genText)?.id ?? null });
-      return source;
+      const genRead = genText === null ? null : parse(genText, genFile);
+      if (lock) this.remember(lock, { generation, id: genRead?.kind === 'ok' ? genRead.stamp?.id ?? null : null });
+      return this.pickSource(genRead, genText, genFile, generation, mirrorText);
     }
   }
 
@@ -72,10 +71,13 @@ export class FencedDocument {
     }
     const stamp: Stamp = { generation: base.generation + 1, id: randomId(), parent: base.id };
     const text = JSON.stringify({ ...value, [FENCE_KEY]: stamp }, null, 2) + '\n';
-    await fs.mkdir(this.dir, { recursive: true });
     const final = this.generationFile(stamp.generation);
     const temp = `${final}.${stamp.id}.tmp`;
-    const handle = await fs.open(temp, 'wx');
+    const handle = await fs.open(temp, 'wx').catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      await fs.mkdir(this.dir, { recursive: true });
+      return fs.open(temp, 'wx');
+    });
     try {
       await handle.writeFile(text);
       await handle.sync();
@@ -91,10 +93,17 @@ export class FencedDocument {
     } finally {
       await fs.unlink(temp).catch(() => undefined);
     }
-    await this.settle(stamp);
+    const names = await this.settle(stamp);
     lock.fence.set(this.key, { generation: stamp.generation, id: stamp.id });
-    await writeFileAtomic(this.mirror, text, { fsync: false });
-    await this.prune(stamp.generation);
+    await this.writeCopy(text, stamp.id);
+    await this.prune(names, stamp.generation);
+  }
+
+  /** The readable copy: renamed into place whole, not fsynced (the generation file is the durable one). */
+  private async writeCopy(text: string, id: string): Promise<void> {
+    const temp = `${this.mirror}.${id}.tmp`;
+    await fs.writeFile(temp, text);
+    await fs.rename(temp, this.mirror);
   }
 
   /**
@@ -103,11 +112,12 @@ export class FencedDocument {
    * highest, and the commit fails), or others built on ours while this process was paused
    * right after linking (the next generation names ours as its parent: the commit stands).
    */
-  private async settle(stamp: Stamp): Promise<void> {
-    const newest = (await this.generations())[0] ?? 0;
-    if (newest <= stamp.generation) return;
+  private async settle(stamp: Stamp): Promise<string[]> {
+    const names = await this.listing();
+    const newest = generationsIn(names)[0] ?? 0;
+    if (newest <= stamp.generation) return names;
     const next = await readText(this.generationFile(stamp.generation + 1));
-    if (next !== null && stampOf(next)?.parent === stamp.id) return;
+    if (next !== null && stampOf(next)?.parent === stamp.id) return names;
     await fs.unlink(this.generationFile(stamp.generation)).catch(() => undefined);
     throw lostLock(`${this.name} had moved on to generation ${newest} while this process held generation ${stamp.generation - 1}`);
   }
@@ -130,44 +140,51 @@ export class FencedDocument {
    * paused writer put back late). A hand edit is honoured as the content to build on (a
    * person's repair, or an unreadable file to quarantine), never a stale copy.
    */
-  private async pickSource(genText: string | null, genFile: string, generation: number, mirrorText: string | null): Promise<FencedRead> {
-    if (genText === null) return mirrorText === null ? { kind: 'missing' } : parse(mirrorText, this.mirror);
-    if (mirrorText === null || mirrorText === genText) return parse(genText, genFile);
-    const mirrorStamp = stampOf(mirrorText);
-    if (mirrorStamp && mirrorStamp.generation < generation) return parse(genText, genFile);
+  private async pickSource(genRead: Parsed | null, genText: string | null, genFile: string, generation: number, mirrorText: string | null): Promise<FencedRead> {
+    if (genRead === null) return mirrorText === null ? { kind: 'missing' } : parse(mirrorText, this.mirror);
+    if (mirrorText === null || mirrorText === genText) return genRead;
+    const mirrorRead = parse(mirrorText, this.mirror);
+    const mirrorStamp = mirrorRead.kind === 'ok' ? mirrorRead.stamp : null;
+    if (mirrorStamp && mirrorStamp.generation < generation) return genRead;
     if (!mirrorStamp) {
       const [mirrorStat, genStat] = await Promise.all([fs.stat(this.mirror).catch(() => null), fs.stat(genFile).catch(() => null)]);
-      if (!mirrorStat || (genStat && mirrorStat.mtimeMs < genStat.mtimeMs)) return parse(genText, genFile);
+      if (!mirrorStat || (genStat && mirrorStat.mtimeMs < genStat.mtimeMs)) return genRead;
     }
-    return parse(mirrorText, this.mirror);
+    return mirrorRead;
   }
 
   /** Generation numbers present, highest first. */
   private async generations(): Promise<number[]> {
-    let names: string[];
+    return generationsIn(await this.listing());
+  }
+
+  private async listing(): Promise<string[]> {
     try {
-      names = await fs.readdir(this.dir);
+      return await fs.readdir(this.dir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const numbers: number[] = [];
-    for (const name of names) {
-      const match = NAME.exec(name);
-      if (match) numbers.push(Number(match[1]));
-    }
-    return numbers.sort((a, b) => b - a);
   }
 
-  private async prune(newest: number): Promise<void> {
-    const names = await fs.readdir(this.dir).catch(() => [] as string[]);
-    await Promise.all(names.filter((name) => Number(name.slice(0, 12)) <= newest - KEEP && /^\d{12}\./.test(name))
+  /** Generations (and temp files of crashed writers) KEEP behind the newest go. */
+  private async prune(names: string[], newest: number): Promise<void> {
+    await Promise.all(names.filter((name) => /^\d{12}\./.test(name) && Number(name.slice(0, 12)) <= newest - KEEP)
       .map((name) => fs.unlink(path.join(this.dir, name)).catch(() => undefined)));
   }
 
   private generationFile(generation: number): string {
     return path.join(this.dir, `${String(generation).padStart(12, '0')}.json`);
   }
+}
+
+function generationsIn(names: string[]): number[] {
+  const numbers: number[] = [];
+  for (const name of names) {
+    const match = NAME.exec(name);
+    if (match) numbers.push(Number(match[1]));
+  }
+  return numbers.sort((a, b) => b - a);
 }
 
 async function readText(file: string): Promise<string | null> {
@@ -179,26 +196,32 @@ async function readText(file: string): Promise<string | null> {
   }
 }
 
-function parse(text: string, file: string): FencedRead {
+type Parsed = Exclude<FencedRead, { kind: 'missing' }> & { stamp?: Stamp | null };
+
+/** The document without its stamp, and the stamp (which generation it is, and what it was made from). */
+function parse(text: string, file: string): Parsed {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     return { kind: 'corrupt', reason: (error as Error).message, text, file };
   }
+  let stamp: Stamp | null = null;
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && FENCE_KEY in value) {
-    const { [FENCE_KEY]: _stamp, ...rest } = value as Record<string, unknown>;
+    const { [FENCE_KEY]: raw, ...rest } = value as Record<string, unknown>;
+    stamp = stampFrom(raw);
     value = rest;
   }
-  return { kind: 'ok', value, file };
+  return { kind: 'ok', value, file, stamp };
+}
+
+function stampFrom(raw: unknown): Stamp | null {
+  const stamp = raw as Partial<Stamp> | null | undefined;
+  return stamp && Number.isSafeInteger(stamp.generation) && typeof stamp.id === 'string'
+    ? { generation: stamp.generation!, id: stamp.id, parent: typeof stamp.parent === 'string' ? stamp.parent : null } : null;
 }
 
 function stampOf(text: string): Stamp | null {
-  try {
-    const stamp = (JSON.parse(text) as Record<string, unknown> | null)?.[FENCE_KEY] as Partial<Stamp> | undefined;
-    return stamp && Number.isSafeInteger(stamp.generation) && typeof stamp.id === 'string'
-      ? { generation: stamp.generation!, id: stamp.id, parent: typeof stamp.parent === 'string' ? stamp.parent : null } : null;
-  } catch {
-    return null;
-  }
+  const parsed = parse(text, '');
+  return parsed.kind === 'ok' ? parsed.stamp ?? null : null;
 }

@@ -4,7 +4,7 @@ import { GroveError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { randomId } from '../util/ids';
 import { identifySelf } from '../util/liveness';
-import { describeOwner, judge, lookAt, ownCommand, readOwner, writeOwner, type LockSight } from './lockOwner';
+import { describeOwner, judge, lookAt, OWNER_FILE, ownCommand, readOwner, writeOwner, type LockSight } from './lockOwner';
 
 /**
  * The one lock around every read-modify-write of a pool's shared state (state, slots, budget,
@@ -105,7 +105,6 @@ export function lostLock(why: string): GroveError {
 }
 
 async function acquire(groveDir: string, lockDir: string, logger: Logger, label: string): Promise<string> {
-  await fs.mkdir(groveDir, { recursive: true });
   const token = randomId();
   const started = Date.now();
   let delay = 5;
@@ -116,7 +115,13 @@ async function acquire(groveDir: string, lockDir: string, logger: Logger, label:
       await claimFolder(lockDir, token);
       return token;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotLock(lockDir, error);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // The grove folder itself is not there yet (a new pool): made once, then the lock.
+        await fs.mkdir(groveDir, { recursive: true });
+        continue;
+      }
+      if (code !== 'EEXIST') throw cannotLock(lockDir, error);
     }
     const sight = await lookAt(lockDir);
     if (sight.kind === 'file') {
@@ -201,7 +206,8 @@ function startHeartbeat(lockDir: string, token: string, onLost: (why: string) =>
 async function release(lockDir: string, token: string): Promise<void> {
   const owner = await readOwner(lockDir);
   if (owner?.token !== token) return;
-  await fs.rm(lockDir, { recursive: true, force: true }).catch(() => undefined);
+  await fs.unlink(path.join(lockDir, OWNER_FILE)).catch(() => undefined);
+  await fs.rmdir(lockDir).catch(() => fs.rm(lockDir, { recursive: true, force: true })).catch(() => undefined);
 }
 
 function cannotLock(lockDir: string, error: unknown): GroveError {

@@ -26,10 +26,9 @@ export type LockSight =
   | { kind: 'dir'; ino: number; mtimeMs: number; owner: LockOwner | null };
 
 export async function writeOwner(lockDir: string, owner: LockOwner): Promise<void> {
-  // Written aside and renamed in, so a reader sees no owner or the whole owner, never half of one.
-  const temp = path.join(lockDir, `.${OWNER_FILE}.${owner.token}`);
-  await fs.writeFile(temp, JSON.stringify(owner));
-  await fs.rename(temp, path.join(lockDir, OWNER_FILE));
+  // One small write into the fresh folder. A reader that catches it half-written sees no
+  // owner, and only waits for the stale time: never a wrong owner.
+  await fs.writeFile(path.join(lockDir, OWNER_FILE), JSON.stringify(owner), { flag: 'wx' });
 }
 
 export async function readOwner(lockDir: string): Promise<LockOwner | null> {
