@@ -7,14 +7,13 @@
 import { createRequire } from 'node:module';
 import type * as ChildProcessModule from 'node:child_process';
 import type * as FsModule from 'node:fs';
-import type * as LockfileModule from 'proper-lockfile';
+import { lockProbe } from '../src/core/store/lock';
 
 // The raw module objects (not import namespaces, whose properties are read-only getters):
 // patching them is seen by every module that calls through them.
 const load = createRequire(__filename);
 const childProcess = load('node:child_process') as typeof ChildProcessModule;
 const fs = load('node:fs') as typeof FsModule;
-const lockfile = load('proper-lockfile') as typeof LockfileModule;
 
 export interface Counts {
   git: number;
@@ -44,19 +43,14 @@ export async function installCounters(): Promise<Counter> {
     return (originalSpawn as (...a: unknown[]) => unknown)(command, args, ...rest);
   }) as typeof childProcess.spawn;
 
-  const locks = lockfile as unknown as { lock: typeof lockfile.lock };
-  const originalLock = locks.lock;
-  locks.lock = (async (file: string, options?: LockfileModule.LockOptions) => {
-    const asked = performance.now();
-    const release = await originalLock(file, options);
-    const got = performance.now();
+  // The pool lock tells a probe of each acquisition and release (it is Grove's own code, not a patchable library).
+  lockProbe.acquired = (waitMs) => {
     counts.locks++;
-    counts.lockWaitMs += got - asked;
-    return async () => {
-      counts.lockHeldMs += performance.now() - got;
-      await release();
-    };
-  }) as typeof lockfile.lock;
+    counts.lockWaitMs += waitMs;
+  };
+  lockProbe.released = (heldMs) => {
+    counts.lockHeldMs += heldMs;
+  };
 
   const callbackFs = fs as unknown as { fsync: typeof fs.fsync };
   const originalFsync = callbackFs.fsync;
@@ -78,7 +72,8 @@ export async function installCounters(): Promise<Counter> {
     read: () => ({ ...counts, gitByCommand: { ...counts.gitByCommand } }),
     uninstall: () => {
       cp.spawn = originalSpawn;
-      locks.lock = originalLock;
+      lockProbe.acquired = undefined;
+      lockProbe.released = undefined;
       callbackFs.fsync = originalFsync;
       handleProto.sync = originalSync;
     },

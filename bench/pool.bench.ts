@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { locateRepository } from '../src/core/git/repository';
 import { WorktreePool } from '../src/core/pool/pool';
+import { Budget } from '../src/core/engine/budget';
 import { machineLine, median, percentile, type BenchReport } from './run';
 
 export const title = 'Worktree pool';
@@ -106,6 +107,8 @@ export async function run(): Promise<BenchReport> {
     await pool.returnWorktree(first.name);
     await pool.lease({ holder: 'warm-up 2' }).then((lease) => pool.returnWorktree(lease.name));
 
+    const locked = await lockedOperations(pool, location.groveDir);
+
     const gitAdd: number[] = [];
     const cliLease: number[] = [];
     const cliLeaseCpu: number[] = [];
@@ -169,15 +172,42 @@ export async function run(): Promise<BenchReport> {
       `| \`grove lease\` CLI median (node start-up included) | ${ms(m.cliLease)} | | | < 150 ms |`,
       ...(cliLeaseCpu.length ? [`| \`grove lease\` CLI CPU time (user + system, git children included), median | ${ms(median(cliLeaseCpu))} | | | |`] : []),
       `| in-process lease p50 / p90 | ${ms(m.inProcessLease)} / ${ms(m.inProcessLeaseP90)} | | | |`,
+      `| locked read-modify-write of the pool state that writes (lock, read, heal, commit, unlock), median / p90 | ${ms(locked.stateWrite)} / ${ms(locked.stateWriteP90)} | | | a few ms |`,
+      `| locked read of the pool state that changes nothing (no commit), median | ${ms(locked.stateRead)} | | | |`,
+      `| locked budget write (\`Budget.setCap\`), median | ${ms(locked.budgetWrite)} | | | |`,
       '',
       'Plain git leaves a worktree without node_modules, so its real cost also includes reinstalling dependencies; that is not counted here.',
     ].join('\n');
     return {
       markdown,
-      data: { trackedFiles: TRACKED_FILES, trackedBytes: bytes, ignoredFiles: IGNORED_FILES, loadAverage: os.loadavg(), medians: m,
+      data: { trackedFiles: TRACKED_FILES, trackedBytes: bytes, ignoredFiles: IGNORED_FILES, loadAverage: os.loadavg(), medians: m, locked,
         raw: { gitAdd, cliLease, cliLeaseCpu, inProcessLease, inProcessReturn, removeAdd } },
     };
   } finally {
     rmSync(parent, { recursive: true, force: true });
   }
+}
+
+const LOCKED_ROUNDS = 101;
+
+/**
+ * What one locked operation costs, apart from any git work: the price of the lock and of the
+ * fenced commit (generation file written, fsynced, linked; readable copy; pruning). Through
+ * the pool's own mutate (as every operation uses it) and the budget's setCap.
+ */
+async function lockedOperations(pool: WorktreePool, groveDir: string): Promise<{ stateWrite: number; stateWriteP90: number; stateRead: number; budgetWrite: number }> {
+  const core = (pool as unknown as { core: { mutate<T>(work: (state: { worktrees: Record<string, { createdAt: string }> }) => Promise<T>): Promise<T> } }).core;
+  const budget = new Budget({ groveDir });
+  const writes: number[] = [];
+  const reads: number[] = [];
+  const budgetWrites: number[] = [];
+  for (let round = 0; round < LOCKED_ROUNDS; round++) {
+    writes.push(await timed(() => core.mutate(async (state) => {
+      for (const record of Object.values(state.worktrees)) record.createdAt = new Date(Date.UTC(2020, 0, 1, 0, 0, round)).toISOString();
+    })));
+    reads.push(await timed(() => core.mutate(async () => undefined)));
+    budgetWrites.push(await timed(() => budget.setCap(1_000_000 + round)));
+  }
+  await budget.setCap(null);
+  return { stateWrite: median(writes), stateWriteP90: percentile(writes, 90), stateRead: median(reads), budgetWrite: median(budgetWrites) };
 }

@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { GroveError } from '../errors';
-import { readJson, writeJsonAtomic } from '../store/atomicJson';
+import { FencedDocument } from '../store/fencedJson';
 import { withLock, type LockContext } from '../store/lock';
 import { identifySelf, liveness, type ProcessIdentity } from '../util/liveness';
 import { formatUsd } from '../money';
@@ -55,11 +54,13 @@ export interface Hold {
 
 export class Budget {
   readonly file: string;
+  private readonly document: FencedDocument;
   private readonly totals: LedgerIndex;
   private readonly now: () => Date;
 
   constructor(private readonly options: BudgetOptions) {
-    this.file = path.join(options.groveDir, 'budget.json');
+    this.document = new FencedDocument(options.groveDir, 'budget');
+    this.file = this.document.mirror;
     this.totals = ledgerIndex(options.groveDir);
     this.now = options.now ?? (() => new Date());
   }
@@ -75,10 +76,10 @@ export class Budget {
       throw new GroveError('usage', `the budget must be a positive amount, got ${capMicros} microdollars`, 'Give a positive number of US dollars, such as 5.');
     }
     return withLock(this.options.groveDir, async (lock) => {
-      const state = await this.load().catch(async (error: unknown) => {
+      const state = await this.load(lock).catch(async (error: unknown) => {
         // Setting the cap is how a person repairs an unreadable file: keep the old one aside.
         if (!(error instanceof GroveError)) throw error;
-        await fs.rename(this.file, `${this.file}.unreadable-${Date.now()}`).catch(() => undefined);
+        await fs.copyFile(this.file, `${this.file}.unreadable-${Date.now()}`).catch(() => undefined);
         return { capMicros: null, reservations: {} } as BudgetFile;
       });
       state.capMicros = capMicros;
@@ -93,7 +94,7 @@ export class Budget {
    * (nothing to hold, nothing to pass as --max-budget-usd).
    */
   async reserveLocked(lock: LockContext, o: { key: string; runId: string; taskId?: string; taskCapMicros?: number; slotCount: number }): Promise<number | null> {
-    const state = await this.load();
+    const state = await this.load(lock);
     const ledger = await this.totals.read();
     state.reservations = await this.liveReservations(state, ledger.hasRun);
     const cap = state.capMicros;
@@ -114,7 +115,7 @@ export class Budget {
   }
 
   async releaseLocked(lock: LockContext, key: string): Promise<void> {
-    const state = await this.load();
+    const state = await this.load(lock);
     if (!(key in state.reservations)) return;
     delete state.reservations[key];
     await this.save(lock, state);
@@ -152,8 +153,9 @@ export class Budget {
     return summarize(state.capMicros, ledger.spentMicros, await this.liveReservations(state, ledger.hasRun));
   }
 
-  async load(): Promise<BudgetFile> {
-    const read = await readJson<Partial<BudgetFile>>(this.file);
+  /** Inside a lock, pass it: the commit that follows must build on exactly what was read. */
+  async load(lock?: LockContext): Promise<BudgetFile> {
+    const read = await this.document.read(lock);
     if (read.kind === 'missing') return { capMicros: null, reservations: {} };
     if (read.kind === 'corrupt' || !isBudgetFile(read.value)) {
       // Refusing is the only safe answer: guessing "no cap" could spend past the person's limit.
@@ -163,8 +165,7 @@ export class Budget {
   }
 
   private async save(lock: LockContext, state: BudgetFile): Promise<void> {
-    lock.assertHeld();
-    await writeJsonAtomic(this.file, state);
+    await this.document.commit(lock, state);
   }
 }
 

@@ -1,7 +1,6 @@
-import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { readJson, writeJsonAtomic } from '../store/atomicJson';
-import { withLock } from '../store/lock';
+import { FencedDocument } from '../store/fencedJson';
+import { withLock, type LockContext } from '../store/lock';
 import { identifySelf, type ProcessIdentity } from '../util/liveness';
 import { liveOnly, type Budget } from './budget';
 
@@ -10,6 +9,10 @@ import { liveOnly, type Budget } from './budget';
  * slots run four agents, not forty. A slot is claimed in `<groveDir>/slots.json` under the
  * pool lock, in the same critical section that reserves the task's budget, so a task never
  * holds a slot without its money or money without its slot.
+ *
+ * Both files are fenced documents (see fencedJson), committed budget first: a process that
+ * lost the lock between the two commits leaves money held without a slot (it refuses nobody's
+ * cap, and is released below or when the hold's run or owner ends), never a slot without money.
  */
 export interface SlotClaim {
   taskId: string;
@@ -26,9 +29,11 @@ export type Admission = { slot: string; budgetMicros: number | null } | null;
 
 export class SlotClaims {
   readonly file: string;
+  private readonly document: FencedDocument;
 
   constructor(private readonly groveDir: string, private readonly budget: Budget, private readonly now: () => Date = () => new Date()) {
-    this.file = path.join(groveDir, 'slots.json');
+    this.document = new FencedDocument(groveDir, 'slots');
+    this.file = this.document.mirror;
   }
 
   /**
@@ -37,16 +42,23 @@ export class SlotClaims {
    * when a slot is free but the money is not.
    */
   async admit(o: { taskId: string; runId: string; candidates: string[]; taskCapMicros?: number; slotCount: number }): Promise<Admission> {
-    return withLock(this.groveDir, async (lock) => {
-      const claims = await this.liveClaims();
-      const slot = o.candidates.find((name) => !claims[name]);
-      if (!slot) return null;
-      const budgetMicros = await this.budget.reserveLocked(lock, { key: o.taskId, runId: o.runId, taskId: o.taskId, taskCapMicros: o.taskCapMicros, slotCount: o.slotCount });
-      claims[slot] = { taskId: o.taskId, runId: o.runId, owner: await identifySelf(), at: this.now().toISOString() };
-      lock.assertHeld();
-      await writeJsonAtomic(this.file, { claims } satisfies SlotsFile);
-      return { slot, budgetMicros };
-    });
+    let reserved = false;
+    try {
+      return await withLock(this.groveDir, async (lock) => {
+        const claims = await this.liveClaims(lock);
+        const slot = o.candidates.find((name) => !claims[name]);
+        if (!slot) return null;
+        const budgetMicros = await this.budget.reserveLocked(lock, { key: o.taskId, runId: o.runId, taskId: o.taskId, taskCapMicros: o.taskCapMicros, slotCount: o.slotCount });
+        reserved = true;
+        claims[slot] = { taskId: o.taskId, runId: o.runId, owner: await identifySelf(), at: this.now().toISOString() };
+        await this.document.commit(lock, { claims } satisfies SlotsFile);
+        return { slot, budgetMicros };
+      });
+    } catch (error) {
+      // The money was held but the slot not claimed (the lock was lost in between): give it back.
+      if (reserved) await this.budget.release(o.taskId).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Frees the slot and drops the task's budget reservation (its cost is in the ledger by now). */
@@ -55,11 +67,10 @@ export class SlotClaims {
       await this.budget.releaseLocked(lock, o.taskId);
       if (!o.slot) return;
       // Only this task's own claim is touched: judging everyone else's (what admit does) is not needed to free one.
-      const claims = await this.readClaims();
+      const claims = await this.readClaims(lock);
       if (claims[o.slot]?.taskId !== o.taskId) return;
       delete claims[o.slot];
-      lock.assertHeld();
-      await writeJsonAtomic(this.file, { claims } satisfies SlotsFile);
+      await this.document.commit(lock, { claims } satisfies SlotsFile);
     });
   }
 
@@ -68,22 +79,23 @@ export class SlotClaims {
     return this.liveClaims();
   }
 
-  private async liveClaims(): Promise<Record<string, SlotClaim>> {
-    const claims = await this.readClaims();
+  private async liveClaims(lock?: LockContext): Promise<Record<string, SlotClaim>> {
+    const claims = await this.readClaims(lock);
     const ledger = await this.budget.ledger();
     return liveOnly(claims, (claim) => this.budget.holdIsLive(claim, ledger.hasRun));
   }
 
-  private async readClaims(): Promise<Record<string, SlotClaim>> {
-    const read = await readJson<SlotsFile>(this.file);
+  private async readClaims(lock?: LockContext): Promise<Record<string, SlotClaim>> {
+    const read = await this.document.read(lock);
     if (read.kind === 'missing') return {};
-    if (read.kind === 'corrupt' || typeof read.value?.claims !== 'object' || read.value.claims === null) {
+    const value = read.kind === 'ok' ? (read.value as Partial<SlotsFile> | null) : null;
+    if (read.kind === 'corrupt' || typeof value?.claims !== 'object' || value.claims === null) {
       // Claims only keep two processes off one slot name; the pool's reservations guard the
       // worktrees themselves and the registry refuses a second active run per slot, so
       // starting over is safe. The old file is kept for a look; the next admit rewrites it.
       await fs.copyFile(this.file, `${this.file}.unreadable-${Date.now()}`).catch(() => undefined);
       return {};
     }
-    return read.value.claims;
+    return value.claims as Record<string, SlotClaim>;
   }
 }

@@ -45,7 +45,9 @@ function fromDotGit(topLevel: string, dotGit: string, entry: Stats): RepositoryL
   const commonDir = commonDirPointer === null ? gitDir : path.resolve(gitDir, commonDirPointer.trim());
   if (!(plainConfig(gitDir, commonDir, topLevel)) || !(hasCommit(gitDir, commonDir))) return null;
   // As locateRepository: the main worktree owns a common dir named .git; otherwise (a
-  // submodule's gitdir under .git/modules) it is the top level, which git reports resolved.
+  // submodule's gitdir under .git/modules, --separate-git-dir) it is the top level, which git
+  // reports resolved, but only when this is not a linked worktree (locateRepository works that out).
+  if (path.basename(commonDir) !== '.git' && commonDirPointer !== null) return null;
   const mainWorktree = path.basename(commonDir) === '.git' ? path.dirname(commonDir) : realpathSync(topLevel);
   return { mainWorktree, commonDir, groveDir: path.join(commonDir, 'grove') };
 }

@@ -68,9 +68,12 @@ export async function listWorktrees(repoDir: string): Promise<WorktreeListEntry[
   return parseWorktreeList(await gitOutput(repoDir, ['worktree', 'list', '--porcelain', '-z']));
 }
 
-/** Creates a detached worktree at `commit`: no branch, so it never blocks a branch elsewhere. */
-export async function addWorktree(repoDir: string, worktreePath: string, commit: string): Promise<void> {
-  await runGit(repoDir, ['worktree', 'add', '--quiet', '--detach', worktreePath, commit]);
+/**
+ * Creates a detached worktree at `commit`: no branch, so it never blocks a branch elsewhere.
+ * `force` re-creates one whose folder was deleted while git still has it registered.
+ */
+export async function addWorktree(repoDir: string, worktreePath: string, commit: string, force = false): Promise<void> {
+  await runGit(repoDir, ['worktree', 'add', '--quiet', ...(force ? ['--force'] : []), '--detach', worktreePath, commit]);
 }
 
 /**

@@ -4,16 +4,17 @@ import { GroveError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import type { RepositoryLocation } from '../git/repository';
 import { withLock } from '../store/lock';
+import type { FencedDocument } from '../store/fencedJson';
 import { liveness, type ProcessIdentity } from '../util/liveness';
 import { resolveCommit } from '../git/worktreeState';
 import { DefaultBaseCache } from '../git/defaultBaseCache';
 import { parkWork, type ParkedWork } from '../git/park';
 import { heal } from './heal';
 import { CONTROL_CHARACTERS, printable, validateName } from './names';
-import { exists, isInside } from './paths';
-import { rebuildFromDisk } from './recover';
+import { isInside, makeFolders, onVirtualFileSystem } from './paths';
 import { asGroveError, errorText } from './refusals';
-import { emptyState, quarantineState, readState, writeState, type ClaimOperation, type PoolStateFile, type WorktreeRecord } from './state';
+import { loadForUpdate } from './load';
+import { emptyState, loadState, stateDocument, writeState, type ClaimOperation, type PoolStateFile, type WorktreeRecord } from './state';
 import { DEFAULT_MAX, type Lease, type PoolOptions, type Reservation, type ReturnOutcome } from './types';
 import { randomId } from '../util/ids';
 import type { ReadyContext } from '../ready/prepare';
@@ -28,6 +29,7 @@ import type { ReadyContext } from '../ready/prepare';
 export class PoolCore {
   readonly root: string;
   readonly statePath: string;
+  readonly document: FencedDocument;
   readonly max: number;
   readonly repo: RepositoryLocation;
   readonly logger: Logger;
@@ -40,7 +42,8 @@ export class PoolCore {
   constructor(options: PoolOptions) {
     this.repo = options.repo;
     this.root = path.resolve(options.root ?? `${options.repo.mainWorktree}.grove`);
-    this.statePath = path.join(options.repo.groveDir, 'state.json');
+    this.document = stateDocument(options.repo.groveDir);
+    this.statePath = this.document.mirror;
     this.max = options.max ?? DEFAULT_MAX;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
@@ -49,6 +52,11 @@ export class PoolCore {
     this.defaultBase = new DefaultBaseCache(options.repo.mainWorktree, options.repo.commonDir);
     if (!Number.isSafeInteger(this.max) || this.max < 1) {
       throw new GroveError('usage', `the pool maximum must be a whole number of at least 1, got ${this.max}`, 'Pass --max N or set GROVE_MAX.');
+    }
+    const virtual = onVirtualFileSystem(this.root);
+    if (virtual) {
+      throw new GroveError('usage', `the pool root ${this.root} is under ${virtual}, a kernel file system where no worktree can be made`,
+        'Choose a folder on a real disk with --root DIR or GROVE_ROOT.');
     }
     if (isInside(this.root, options.repo.mainWorktree) || isInside(this.root, options.repo.commonDir)) {
       throw new GroveError('usage', `the pool root ${this.root} is inside the repository`,
@@ -62,22 +70,19 @@ export class PoolCore {
    */
   mutate<T>(work: (state: PoolStateFile) => Promise<T>): Promise<T> {
     return withLock(this.repo.groveDir, async (lock) => {
-      const { state, mustWrite } = await this.load();
+      const { state, mustWrite } = await loadForUpdate({ repo: this.repo, root: this.root, document: this.document, logger: this.logger, now: this.now() }, lock);
       const before = JSON.stringify(state);
       await heal(state, liveness, this.logger);
       const result = await work(state);
-      if (mustWrite || JSON.stringify(state) !== before) {
-        lock.assertHeld();
-        await writeState(this.statePath, state);
-      }
+      if (mustWrite || JSON.stringify(state) !== before) await writeState(this.document, lock, state);
       return result;
-    });
+    }, { logger: this.logger });
   }
 
   /** The state as it is, without the lock (for a first look before locking). */
   async readOnly(): Promise<PoolStateFile> {
-    const loaded = await readState(this.statePath);
-    return loaded.kind === 'ok' ? loaded.state : emptyState();
+    const loaded = await loadState(this.document);
+    return loaded.kind === 'ok' || loaded.kind === 'partly' ? loaded.state : emptyState();
   }
 
   /** Marks a record as worked on by this process: nobody else touches it until the claim is cleared. */
@@ -154,7 +159,7 @@ export class PoolCore {
 
   async ensureRoot(): Promise<string> {
     try {
-      await fs.mkdir(this.root, { recursive: true });
+      await makeFolders(this.root);
       await fs.access(this.root, fs.constants.W_OK);
       return await fs.realpath(this.root);
     } catch (error) {
@@ -167,24 +172,6 @@ export class PoolCore {
     const parked = await parkWork(worktreePath, name, this.now(), path.join(this.repo.groveDir, 'tmp'));
     this.logger.warn(`${name}: work parked under ${parked.ref}`);
     return parked;
-  }
-
-  private async load(): Promise<{ state: PoolStateFile; mustWrite: boolean }> {
-    const loaded = await readState(this.statePath);
-    if (loaded.kind === 'ok') return { state: loaded.state, mustWrite: false };
-    const now = this.now();
-    if (loaded.kind === 'corrupt') {
-      const aside = await quarantineState(this.statePath, now);
-      const state = await rebuildFromDisk(this.repo.mainWorktree, this.root, now);
-      this.logger.error(`state.json was unreadable (${loaded.reason}); kept it as ${aside} and rebuilt the pool from disk: ` +
-        `${Object.keys(state.worktrees).length} worktree(s), each leased to "recovered: check before reuse"`);
-      return { state, mustWrite: true };
-    }
-    // No state yet. Worktrees already under the root (state.json deleted by hand) are adopted
-    // as recovered leases rather than forgotten.
-    const state = (await exists(this.root)) ? await rebuildFromDisk(this.repo.mainWorktree, this.root, now) : emptyState();
-    if (Object.keys(state.worktrees).length) this.logger.warn(`state.json was missing; adopted ${Object.keys(state.worktrees).length} worktree(s) found under ${this.root} as recovered leases`);
-    return { state, mustWrite: Object.keys(state.worktrees).length > 0 };
   }
 }
 

@@ -22,3 +22,27 @@ export async function targetAsPath(target: string): Promise<string | null> {
   const absolute = path.resolve(target);
   return fs.realpath(absolute).catch(() => absolute);
 }
+
+/** Kernel file systems: nothing can be created there, and Node's recursive mkdir spins forever under /proc. */
+const VIRTUAL_ROOTS = ['/proc', '/sys', '/dev'];
+
+export function onVirtualFileSystem(folder: string): string | null {
+  return VIRTUAL_ROOTS.find((root) => isInside(path.resolve(folder), root)) ?? null;
+}
+
+/**
+ * mkdir -p, one level at a time: fails with the first level's error instead of looping the
+ * way `fs.mkdir(…, { recursive: true })` can on odd file systems.
+ */
+export async function makeFolders(folder: string): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = path.resolve(folder); !(await exists(dir)); dir = path.dirname(dir)) {
+    missing.unshift(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  for (const dir of missing) {
+    await fs.mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
+}

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { GroveError } from '../errors';
-import { addWorktree } from '../git/worktrees';
+import { addWorktree, removeWorktree } from '../git/worktrees';
+import { withLock } from '../store/lock';
 import { checkoutDetached, inspectWork, type WorkInspection } from '../git/worktreeState';
 import type { ProcessIdentity } from '../util/liveness';
 import { byName, type PoolCore } from './core';
@@ -121,17 +122,21 @@ export async function readyPick(core: PoolCore, pick: UsablePick, basePromise: P
 
 async function createWorktree(core: PoolCore, pick: UsablePick, base: string): Promise<{ head: string }> {
   try {
-    await addWorktree(core.repo.mainWorktree, pick.path, base);
+    await addWorktreeSerially(core, pick.path, base);
     const copied = await copyWorktreeInclude(core.repo.mainWorktree, pick.path);
     if (copied.length) core.logger.info(`${pick.name}: copied ${copied.length} file(s) listed by .worktreeinclude`);
     if (core.postCreate) await core.postCreate(pick.path);
     return { head: base };
   } catch (error) {
+    // Nobody's work can be in a worktree whose creation just failed (a failing post-checkout
+    // hook, a full disk): it goes, so failures cannot fill the pool with damaged worktrees.
+    // Only if it cannot be removed does it stay, marked damaged.
+    const removed = await removeFailedCreation(core, pick.path);
     await core.mutate(async (state) => {
       const record = state.worktrees[pick.name];
       if (record?.claim?.token !== pick.token) return;
       record.claim = null;
-      if (await exists(pick.path)) {
+      if (!removed && (await exists(pick.path))) {
         record.damaged = `creation failed: ${errorText(error)}`;
         record.incomplete = true;
       } else {
@@ -140,6 +145,28 @@ async function createWorktree(core: PoolCore, pick: UsablePick, base: string): P
     });
     throw asGroveError(error, `could not create worktree ${pick.name} in ${core.root}`);
   }
+}
+
+/**
+ * `git worktree add` one at a time per repository: concurrent adds race inside git itself
+ * (one reads another's half-made .git/worktrees/<name>, "failed to read ... commondir"). A small
+ * lock of its own, not the pool lock: other pool operations go on meanwhile.
+ */
+export async function addWorktreeSerially(core: PoolCore, worktreePath: string, commit: string, force = false): Promise<void> {
+  await withLock(core.repo.groveDir, () => addWorktree(core.repo.mainWorktree, worktreePath, commit, force),
+    { name: ADD_LOCK_NAME, logger: core.logger, label: 'the worktree-add lock' });
+}
+
+const ADD_LOCK_NAME = 'worktree-add.lock';
+
+async function removeFailedCreation(core: PoolCore, worktreePath: string): Promise<boolean> {
+  if (!(await exists(worktreePath))) return true;
+  try {
+    await removeWorktree(core.repo.mainWorktree, worktreePath);
+  } catch (error) {
+    core.logger.warn(`could not remove the failed creation at ${worktreePath}: ${errorText(error)}`);
+  }
+  return !(await exists(worktreePath));
 }
 
 /** Gives back a pick made for nothing: a placeholder for a new worktree goes, a reused one is released. */

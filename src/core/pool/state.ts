@@ -1,7 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ProcessIdentity } from '../util/liveness';
-import { readJson, writeJsonAtomic } from '../store/atomicJson';
+import { readJson } from '../store/atomicJson';
+import { FencedDocument, type FencedRead } from '../store/fencedJson';
+import type { LockContext } from '../store/lock';
+import { checkShape } from './stateShape';
 
 /** A durable lease: ends only by an explicit return or a forced destroy, never by heal. */
 export interface LeaseRecord {
@@ -74,33 +77,56 @@ export function emptyState(): PoolStateFile {
 export type LoadedState =
   | { kind: 'ok'; state: PoolStateFile }
   | { kind: 'missing' }
-  | { kind: 'corrupt'; reason: string };
+  /** Some records were whole: they are kept, the rest is recovered from disk. */
+  | { kind: 'partly'; state: PoolStateFile; reason: string; read: FencedRead }
+  | { kind: 'corrupt'; reason: string; read?: FencedRead };
 
-/** Reads state.json; anything that is not a pool state of a version we know counts as corrupt. */
+/** The pool's state document: generations under the pool lock, `state.json` as its readable copy (see fencedJson). */
+export function stateDocument(groveDir: string): FencedDocument {
+  return new FencedDocument(groveDir, 'state');
+}
+
+/** Reads the newest state; anything that is not a whole pool state of a version we know is corrupt or partly so. */
+export async function loadState(document: FencedDocument, lock?: LockContext): Promise<LoadedState> {
+  const read = await document.read(lock);
+  if (read.kind === 'missing') return { kind: 'missing' };
+  if (read.kind === 'corrupt') return { kind: 'corrupt', reason: read.reason, read };
+  return fromValue(read.value, read);
+}
+
+/** Reads one state file as it is (the editor's quick rows read the copy, `state.json`). */
 export async function readState(statePath: string): Promise<LoadedState> {
-  const read = await readJson<PoolStateFile>(statePath);
+  const read = await readJson<unknown>(statePath);
   if (read.kind === 'missing') return { kind: 'missing' };
   if (read.kind === 'corrupt') return { kind: 'corrupt', reason: read.error.message };
-  const value = read.value as unknown;
-  if (!isPoolState(value)) return { kind: 'corrupt', reason: 'not a Grove pool state (version 1)' };
-  return { kind: 'ok', state: value };
+  const loaded = fromValue(stripFence(read.value));
+  return loaded.kind === 'partly' ? { kind: 'corrupt', reason: loaded.reason } : loaded;
 }
 
-function isPoolState(value: unknown): value is PoolStateFile {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<PoolStateFile>;
-  if (candidate.version !== 1 || typeof candidate.worktrees !== 'object' || candidate.worktrees === null) return false;
-  return Object.entries(candidate.worktrees).every(([name, record]) =>
-    typeof record === 'object' && record !== null && record.name === name && typeof record.path === 'string' && typeof record.root === 'string');
+function fromValue(value: unknown, read?: FencedRead & { kind: 'ok' }): LoadedState {
+  const checked = checkShape(value);
+  if (checked.kind === 'ok') return { kind: 'ok', state: checked.state };
+  if (checked.kind === 'invalid') return { kind: 'corrupt', reason: `not a Grove pool state (version 1): ${checked.reason}`, read };
+  return read ? { kind: 'partly', state: checked.state, reason: checked.problems.join('; '), read } : { kind: 'corrupt', reason: checked.problems.join('; ') };
 }
 
-export async function writeState(statePath: string, state: PoolStateFile): Promise<void> {
-  await writeJsonAtomic(statePath, state);
+function stripFence(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('fence' in value)) return value;
+  const { fence: _fence, ...rest } = value as Record<string, unknown>;
+  return rest;
 }
 
-/** Moves an unreadable state file aside (never deletes it) and returns where it went. */
-export async function quarantineState(statePath: string, now: Date): Promise<string> {
-  const aside = path.join(path.dirname(statePath), `state.corrupt-${now.toISOString().replace(/[:.]/g, '-')}.json`);
-  await fs.rename(statePath, aside);
+export async function writeState(document: FencedDocument, lock: LockContext, state: PoolStateFile): Promise<void> {
+  await document.commit(lock, state);
+}
+
+/** Keeps an unreadable state aside (never deletes it) as state.corrupt-<time>.json and returns where it went. */
+export async function quarantineState(groveDir: string, read: FencedRead | undefined, now: Date): Promise<string> {
+  const aside = path.join(groveDir, `state.corrupt-${now.toISOString().replace(/[:.]/g, '-')}.json`);
+  const text = read && read.kind !== 'missing' ? (read.kind === 'corrupt' ? read.text : await fs.readFile(read.file, 'utf8')) : '';
+  await fs.writeFile(aside, text, { flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+    await fs.writeFile(aside.replace(/\.json$/, `-${process.pid}.json`), text);
+  });
   return aside;
 }
