@@ -7,7 +7,9 @@ import { readJson, writeJsonAtomic } from '../store/atomicJson';
 import { withLock, type LockContext } from '../store/lock';
 import { appendSpend } from '../store/spendLedger';
 import { currentBootId, identify, identifySelf, liveness, type Liveness } from '../util/liveness';
-import { budgetMicros, buildAgentArgs } from './agentArgs';
+import { budgetMicros } from './agentArgs';
+import { prepareAgentRun, type StoredAgentSpec } from './agentRun';
+import { commandForKind } from './adapters';
 import { DEFAULT_AGENT_COMMAND, resolveAgentCommand } from './agentCommand';
 import { LiveRun, type RunCoordinator } from './liveRun';
 import { DEFAULT_KILL_GRACE_MS, killGroup, startTimeNow } from './processGroup';
@@ -63,9 +65,11 @@ export class RunRegistry implements RunCoordinator {
 
   async start(o: StartRunOptions): Promise<RunHandle> {
     await checkStartOptions(o);
-    const args = buildAgentArgs(o.flags);
+    // The agent kind's seam (adapters/): its argv, its meter and stall limit, its command.
+    const { args, spec: agent } = await prepareAgentRun(o);
     const env = { ...process.env, ...o.env };
-    const command = await resolveAgentCommand(o.agentCommand ?? this.agentCommand, { cwd: o.cwd, pathVariable: env.PATH });
+    const commandName = commandForKind(agent.kind, { env, claudeCommand: o.agentCommand ?? this.agentCommand });
+    const command = await resolveAgentCommand(commandName, { cwd: o.cwd, pathVariable: env.PATH });
     const startedAt = this.now();
     const id = checkRunId(o.runId ?? newRunId(startedAt));
     const files = runFiles(this.groveDir, id);
@@ -95,7 +99,7 @@ export class RunRegistry implements RunCoordinator {
           numTurns: null, subtype: null, durationMs: null, exitCode: null, stderrTail: [], resultText: null, error: null,
           startedAt: startedAt.toISOString(), endedAt: null, timeoutAt: new Date(startedAt.getTime() + timeoutMs).toISOString(),
           maxBudgetMicros: o.flags?.maxBudgetUsd === undefined ? null : budgetMicros(o.flags.maxBudgetUsd),
-          command, args: args.map(shorten), host, cancelRequestedAt: null, timedOutAt: null,
+          command, args: args.map(shorten), host, cancelRequestedAt: null, timedOutAt: null, agent, stoppedFor: null,
         };
         if (child.pid === undefined) return this.recordSpawnFailure(lock, base, child);
         base.pidStartTime = startTimeNow(child.pid) ?? (await identify(child.pid)).startTime;
@@ -111,7 +115,7 @@ export class RunRegistry implements RunCoordinator {
       throw error;
     }
     if (isTerminal(entry)) return LiveRun.finished(this, toRecord(entry), files);
-    const run = new LiveRun(this, toRecord(entry), files, child);
+    const run = new LiveRun(this, toRecord(entry), files, child, entry.agent);
     this.watched.set(id, run);
     run.begin();
     return run;
@@ -196,17 +200,18 @@ export class RunRegistry implements RunCoordinator {
     // The agent has exited: its log and stderr are read before taking the lock, so the locked
     // step is only the decision and the two writes.
     const files = runFiles(this.groveDir, id);
-    const output = await readOutput(files);
+    const output = await readOutput(files, (await this.readEntry(id).catch(() => undefined))?.agent);
     return withLock(this.groveDir, (lock) => this.finishUnderLock(lock, id, exit, output));
   }
 
-  async markKill(id: string, reason: 'cancel' | 'timeout'): Promise<void> {
+  async markKill(id: string, reason: 'cancel' | 'timeout' | 'budget' | 'stalled'): Promise<void> {
     await withLock(this.groveDir, async (lock) => {
       const entry = await this.readEntry(id);
       if (!entry || isTerminal(entry)) return;
       const at = this.now().toISOString();
       if (reason === 'cancel') entry.cancelRequestedAt ??= at;
-      else entry.timedOutAt ??= at;
+      else if (reason === 'timeout') entry.timedOutAt ??= at;
+      else entry.stoppedFor ??= { reason, at };
       lock.assertHeld();
       await writeJsonAtomic(runFiles(this.groveDir, id).entry, entry);
     });
@@ -228,11 +233,12 @@ export class RunRegistry implements RunCoordinator {
     if (!entry) throw unknownRun(id);
     if (isTerminal(entry)) return toRecord(entry);
     const files = runFiles(this.groveDir, id);
-    const { log, stderrTail } = output ?? (await readOutput(files));
+    const { log, stderrTail } = output ?? (await readOutput(files, entry.agent));
     const finished: RunEntry = { ...entry, ...decideOutcome(entry, log, exit, stderrTail), endedAt: this.now().toISOString() };
     lock.assertHeld();
     await appendSpend(this.groveDir, {
       runId: id, taskId: finished.taskId, slot: finished.slot, costMicros: finished.costMicros, status: finished.status, at: finished.endedAt!,
+      costSource: finished.costSource ?? 'reported',
     });
     lock.assertHeld();
     await writeJsonAtomic(files.entry, finished);
@@ -268,7 +274,7 @@ export class RunRegistry implements RunCoordinator {
   }
 
   private watch(entry: RunEntry): LiveRun {
-    const run = new LiveRun(this, toRecord(entry), runFiles(this.groveDir, entry.id));
+    const run = new LiveRun(this, toRecord(entry), runFiles(this.groveDir, entry.id), undefined, entry.agent);
     this.watched.set(entry.id, run);
     run.begin();
     return run;
@@ -351,8 +357,8 @@ export class RunRegistry implements RunCoordinator {
 
 type RunOutput = { log: Awaited<ReturnType<typeof parseLogFile>>; stderrTail: string[] };
 
-async function readOutput(files: RunFiles): Promise<RunOutput> {
-  const [log, stderrTail] = await Promise.all([parseLogFile(files.log), readStderrTail(files.stderr)]);
+async function readOutput(files: RunFiles, agent?: StoredAgentSpec): Promise<RunOutput> {
+  const [log, stderrTail] = await Promise.all([parseLogFile(files.log, agent), readStderrTail(files.stderr)]);
   return { log, stderrTail };
 }
 

@@ -51,7 +51,8 @@ export class RegistryLauncher implements AgentLauncher {
 
 function outcomeOf(record: RunRecord): AgentOutcome {
   return {
-    status: record.status === 'active' ? 'abandoned' : record.status,
+    // Blocked and stalled runs did not do the task: failures to the engine, their error says which.
+    status: record.status === 'active' ? 'abandoned' : record.status === 'blocked' || record.status === 'stalled' ? 'failed' : record.status,
     costMicros: record.costMicros,
     sessionId: record.sessionId,
     resultText: record.resultText,

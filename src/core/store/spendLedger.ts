@@ -17,6 +17,8 @@ export interface LedgerEntry {
   status: string;
   /** ISO time the run was recorded. */
   at: string;
+  /** `reported`: the agent's own figure; `metered`: Grove priced its tokens (agents that report none). */
+  costSource?: 'reported' | 'metered';
 }
 
 /** What the ledger says right now: the total (each runId counted once) and which runs it has. */
