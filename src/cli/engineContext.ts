@@ -5,6 +5,7 @@ import type { AgentSettings } from '../core/engine/settings';
 import { repositoryFor } from './context';
 import { stderrLogger } from './io';
 import { integerFromEnv } from './options';
+import { agentKindFromEnv, cliPrices } from './agentOptions';
 
 /** The engine for a CLI command: slots from GROVE_SLOTS (default 4), agent from GROVE_AGENT_COMMAND, pool root and size from GROVE_ROOT and GROVE_MAX. */
 export async function engineFor(command: Command, settings: AgentSettings = {}): Promise<OpenedEngine> {
@@ -15,7 +16,8 @@ export async function engineFor(command: Command, settings: AgentSettings = {}):
     max: integerFromEnv('GROVE_MAX'),
     slots: integerFromEnv('GROVE_SLOTS') ?? 4,
     agentCommand: agentCommandFrom({ env: process.env }),
-    settings,
+    prices: await cliPrices(repo.mainWorktree),
+    settings: { ...agentKindFromEnv(), ...settings },
     logger: stderrLogger(),
   });
 }

@@ -43,16 +43,15 @@ export function agentOutcome(o: AgentOutcomeInput): AgentOutcomeFields {
   const fields: AgentOutcomeFields = reported !== null || claude
     ? { costMicros: reported ?? 0, costSource: 'reported' }
     : { costMicros: o.meter.spentMicros, costSource: 'metered' };
+  // Grove stopped it because its hold was used up: that is how it ended, whatever it printed
+  // before (Codex reports each turn as complete while more may follow).
+  if (o.stoppedFor?.reason === 'budget') return budgetOutcome(o, fields);
   if (result) {
     const asks = o.log.needsInput;
     if (result.success && (result.denials.length > 0 || asks.length > 0)) {
       return { ...fields, status: 'blocked', subtype: 'blocked', error: blockedText(o.spec, result.denials, asks.map((a) => a.message)) };
     }
     return fields;
-  }
-  if (o.stoppedFor?.reason === 'budget') {
-    return { ...fields, status: 'failed', subtype: 'error_max_budget_metered',
-      error: `stopped for budget: the run's hold of ${formatUsd(o.spec?.meter.holdMicros ?? 0)} was used up (${formatUsd(fields.costMicros)} metered from ${o.meter.events} usage event${o.meter.events === 1 ? '' : 's'}); its processes were stopped` };
   }
   const words = adapterFor(o.spec?.kind).describeExit(o.exitCode, o.stderrTail, o.log);
   if (o.stoppedFor?.reason === 'stalled') {
@@ -62,6 +61,12 @@ export function agentOutcome(o: AgentOutcomeInput): AgentOutcomeFields {
   // Other kinds end without a result line and say why on stderr or in an error event.
   if (o.spec && o.spec.kind !== 'claude' && words) return { ...fields, error: `the ${o.spec.kind} agent ${o.exitCode === null ? 'ended' : `exited with code ${o.exitCode}`}: ${words}` };
   return fields;
+}
+
+function budgetOutcome(o: AgentOutcomeInput, fields: AgentOutcomeFields): AgentOutcomeFields {
+  const spent = Math.max(fields.costMicros, o.meter.spentMicros);
+  return { costMicros: spent, costSource: fields.costSource, status: 'failed', subtype: 'error_max_budget_metered',
+    error: `stopped for budget: the run's hold of ${formatUsd(o.spec?.meter.holdMicros ?? 0)} was used up (${formatUsd(spent)} ${fields.costSource} over ${o.meter.events} usage event${o.meter.events === 1 ? '' : 's'}); its processes were stopped` };
 }
 
 /** "blocked: wanted Bash(npm test)": the denied tools in the kind's own allow-list terms. */

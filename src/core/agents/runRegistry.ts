@@ -10,6 +10,7 @@ import { currentBootId, identify, identifySelf, liveness, type Liveness } from '
 import { budgetMicros } from './agentArgs';
 import { prepareAgentRun, type StoredAgentSpec } from './agentRun';
 import { commandForKind } from './adapters';
+import type { MicroPrice } from './prices';
 import { DEFAULT_AGENT_COMMAND, resolveAgentCommand } from './agentCommand';
 import { LiveRun, type RunCoordinator } from './liveRun';
 import { DEFAULT_KILL_GRACE_MS, killGroup, startTimeNow } from './processGroup';
@@ -31,6 +32,8 @@ export interface RunRegistryOptions {
   killGraceMs?: number;
   /** Used when a start names none (default `claude`). */
   agentCommand?: string;
+  /** The price table metering uses when a start names none (default: the shipped one). */
+  prices?: Record<string, MicroPrice>;
 }
 
 /**
@@ -46,6 +49,7 @@ export class RunRegistry implements RunCoordinator {
   readonly killGraceMs: number;
   private readonly now: () => Date;
   private readonly agentCommand: string;
+  private readonly prices: Record<string, MicroPrice> | undefined;
   private readonly watched = new Map<string, LiveRun>();
   /**
    * Terminal entries never change again. Their ids are all remembered, so the path of every
@@ -61,12 +65,13 @@ export class RunRegistry implements RunCoordinator {
     this.now = options.now ?? (() => new Date());
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.agentCommand = options.agentCommand ?? DEFAULT_AGENT_COMMAND;
+    this.prices = options.prices;
   }
 
   async start(o: StartRunOptions): Promise<RunHandle> {
     await checkStartOptions(o);
     // The agent kind's seam (adapters/): its argv, its meter and stall limit, its command.
-    const { args, spec: agent } = await prepareAgentRun(o);
+    const { args, spec: agent } = await prepareAgentRun({ ...o, prices: o.prices ?? this.prices });
     const env = { ...process.env, ...o.env };
     const commandName = commandForKind(agent.kind, { env, claudeCommand: o.agentCommand ?? this.agentCommand });
     const command = await resolveAgentCommand(commandName, { cwd: o.cwd, pathVariable: env.PATH });

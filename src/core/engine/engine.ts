@@ -455,6 +455,7 @@ export class Engine {
     const run = await this.options.agents.start({
       runId, cwd: worktree.path, prompt: task.spec.prompt, flags: dropUndefined(flags), taskId: task.snapshot.id, slot: slot.name,
       worktree: worktree.name, timeoutMs: settings.timeoutMs, agentCommand: settings.agentCommand, env: settings.env,
+      agentKind: settings.agentKind, stallMs: settings.stallMs,
     });
     task.run = run;
     this.partialOutput.set(task.snapshot.id, '');

@@ -1,4 +1,5 @@
 import { RunRegistry } from '../agents/runRegistry';
+import type { MicroPrice } from '../agents/prices';
 import type { RepositoryLocation } from '../git/repository';
 import { silentLogger, type Logger } from '../logger';
 import { WorktreePool } from '../pool/pool';
@@ -16,6 +17,8 @@ export interface OpenEngineOptions extends Omit<EngineOptions, 'groveDir' | 'wor
   max?: number;
   /** The agent CLI (default `claude`). */
   agentCommand?: string;
+  /** The price table metering uses (default: the shipped one). */
+  prices?: Record<string, MicroPrice>;
   logger?: Logger;
 }
 
@@ -33,7 +36,7 @@ export interface OpenedEngine {
 export function openEngine(o: OpenEngineOptions): OpenedEngine {
   const logger = o.logger ?? silentLogger;
   const pool = new WorktreePool({ repo: o.repo, root: o.root, max: o.max, logger, now: o.now });
-  const registry = new RunRegistry({ groveDir: o.repo.groveDir, logger, now: o.now, agentCommand: o.agentCommand });
+  const registry = new RunRegistry({ groveDir: o.repo.groveDir, logger, now: o.now, agentCommand: o.agentCommand, prices: o.prices });
   const worktrees = new PoolWorktrees(pool);
   const engine = new Engine({ ...o, groveDir: o.repo.groveDir, worktrees, agents: new RegistryLauncher(registry), logger });
   const chains = new ChainRunner({ engine, worktrees, groveDir: o.repo.groveDir, now: o.now });

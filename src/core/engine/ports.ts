@@ -27,6 +27,7 @@ export interface WorktreeProvider {
 
 /** The agent CLI's flags the engine resolves: the runner's own type, so the two cannot drift. */
 import type { AgentFlags } from '../agents/agentArgs';
+import type { AgentKind } from '../agents/adapters/types';
 export type { AgentFlags };
 
 export interface AgentLaunch {
@@ -39,6 +40,8 @@ export interface AgentLaunch {
   worktree: string;
   timeoutMs?: number;
   agentCommand?: string;
+  agentKind?: AgentKind;
+  stallMs?: number;
   env?: Record<string, string>;
 }
 

@@ -13,6 +13,7 @@ export class RegistryLauncher implements AgentLauncher {
     const handle = await this.registry.start({
       runId: o.runId, cwd: o.cwd, prompt: o.prompt, flags: o.flags, taskId: o.taskId, slot: o.slot, worktree: o.worktree,
       timeoutMs: o.timeoutMs, agentCommand: o.agentCommand, env: o.env,
+      agentKind: o.agentKind, stallMs: o.stallMs,
     });
     return {
       id: handle.id,

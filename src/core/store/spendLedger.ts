@@ -150,6 +150,7 @@ function parseEntry(line: string): LedgerEntry | undefined {
       costMicros: value.costMicros,
       status: String(value.status ?? 'unknown'),
       at: String(value.at ?? ''),
+      ...(value.costSource === 'metered' || value.costSource === 'reported' ? { costSource: value.costSource } : {}),
     };
   } catch {
     return undefined; // a torn line from a crash mid-append carries no trustworthy amount
