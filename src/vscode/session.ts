@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { loadPriceTableSync, priceMap, type MicroPrice } from '../core/agents/prices';
+import { isAgentKind, type AgentKind } from '../core/agents/adapters';
 import { RunRegistry } from '../core/agents/runRegistry';
 import type { RunRecord } from '../core/agents/types';
 import { Budget, type BudgetStatus } from '../core/engine/budget';
@@ -53,7 +55,7 @@ export class GroveSession implements vscode.Disposable {
       repo, root: settings.poolRoot ?? undefined, max: settings.poolMax, logger,
       postCreate: (worktreePath) => runPostCreateHook(worktreePath, logger),
     });
-    this.registry = new RunRegistry({ groveDir: repo.groveDir, logger, agentCommand: settings.agentCommand });
+    this.registry = new RunRegistry({ groveDir: repo.groveDir, logger, agentCommand: settings.agentCommand, prices: editorPrices(repo, settings, logger) });
     const worktrees = new PoolWorktrees(this.pool);
     this.engine = new Engine({
       groveDir: repo.groveDir, worktrees, agents: new RegistryLauncher(this.registry), logger,
@@ -198,5 +200,24 @@ export function agentSettings(settings: GroveConfig): AgentSettings {
     ...(settings.model ? { model: settings.model } : {}),
     ...(settings.permissionMode ? { permissionMode: settings.permissionMode } : {}),
     timeoutMs: settings.timeoutMinutes * 60_000,
+    agentKind: settings.agentKind,
+    ...(Number.isFinite(settings.stallMinutes) && settings.stallMinutes >= 0 ? { stallMs: Math.round(settings.stallMinutes * 60_000) } : {}),
+    // Each kind's command reaches the runner as GROVE_<KIND>_COMMAND (adapters/commandForKind).
+    ...(kindCommandEnv(settings.agentCommands)),
   };
+}
+
+/** Shipped prices, then .grove/prices.json, then grove.agent.prices; a bad override is logged and the rest used. */
+function editorPrices(repo: RepositoryLocation, settings: GroveConfig, logger: Logger): Record<string, MicroPrice> | undefined {
+  try {
+    return priceMap(loadPriceTableSync({ repoRoot: repo.mainWorktree, settings: Object.keys(settings.agentPrices).length ? settings.agentPrices : undefined }));
+  } catch (error) {
+    logger.error(`prices: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function kindCommandEnv(commands: Partial<Record<AgentKind, string>>): { env?: Record<string, string> } {
+  const env = Object.fromEntries(Object.entries(commands).filter(([kind, command]) => isAgentKind(kind) && typeof command === 'string' && command.trim()).map(([kind, command]) => [`GROVE_${kind.toUpperCase()}_COMMAND`, command!.trim()]));
+  return Object.keys(env).length ? { env } : {};
 }

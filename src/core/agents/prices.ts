@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { GroveError } from '../errors';
 import { usdToMicros } from '../money';
@@ -33,25 +33,41 @@ const FIELDS = [['inputPerMTok', 'input'], ['outputPerMTok', 'output'], ['cacheR
  * naming the file and field, never half-applied.
  */
 export async function loadPriceTable(o: { repoRoot?: string; settings?: unknown } = {}): Promise<PriceTable> {
+  const file = o.repoRoot ? path.join(o.repoRoot, PRICE_FILE) : null;
+  const text = file ? await fs.readFile(file, 'utf8').catch(missingIsNull) : null;
+  return buildTable(file, text, o.settings);
+}
+
+/** The same, read synchronously (an editor session is built in one go). */
+export function loadPriceTableSync(o: { repoRoot?: string; settings?: unknown } = {}): PriceTable {
+  const file = o.repoRoot ? path.join(o.repoRoot, PRICE_FILE) : null;
+  let text: string | null = null;
+  try {
+    text = file ? readFileSync(file, 'utf8') : null;
+  } catch (error) {
+    text = missingIsNull(error as NodeJS.ErrnoException);
+  }
+  return buildTable(file, text, o.settings);
+}
+
+function missingIsNull(error: NodeJS.ErrnoException): null {
+  if (error.code === 'ENOENT') return null;
+  throw error;
+}
+
+function buildTable(file: string | null, text: string | null, settings: unknown): PriceTable {
   const table: PriceTable = { date: shipped.date, source: shipped.source, models: {} };
   apply(table, shipped, 'shipped', 'the shipped price table');
-  if (o.repoRoot) {
-    const file = path.join(o.repoRoot, PRICE_FILE);
-    const text = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    });
-    if (text !== null) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (error) {
-        throw new GroveError('usage', `${file}: not JSON (${(error as Error).message})`, 'Write { "models": { "<model>": { "inputPerMTok": 1.25, "outputPerMTok": 10, "cacheReadPerMTok": 0.125, "cacheWritePerMTok": 0 } } }.');
-      }
-      apply(table, parsed, 'repository', file);
+  if (text !== null) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new GroveError('usage', `${file}: not JSON (${(error as Error).message})`, 'Write { "models": { "<model>": { "inputPerMTok": 1.25, "outputPerMTok": 10, "cacheReadPerMTok": 0.125, "cacheWritePerMTok": 0 } } }.');
     }
+    apply(table, parsed, 'repository', file!);
   }
-  if (o.settings !== undefined && o.settings !== null) apply(table, isObject(o.settings) && 'models' in o.settings ? o.settings : { models: o.settings }, 'settings', PRICE_SETTING);
+  if (settings !== undefined && settings !== null) apply(table, isObject(settings) && 'models' in settings ? settings : { models: settings }, 'settings', PRICE_SETTING);
   return table;
 }
 
