@@ -46,6 +46,10 @@ export function agentOutcome(o: AgentOutcomeInput): AgentOutcomeFields {
   // Grove stopped it because its hold was used up: that is how it ended, whatever it printed
   // before (Codex reports each turn as complete while more may follow).
   if (o.stoppedFor?.reason === 'budget') return budgetOutcome(o, fields);
+  if (result && !result.success && o.log.rateLimit) {
+    const limit = o.log.rateLimit;
+    return { ...fields, subtype: 'rate_limited', error: `rate limited${limit.resetAt ? ` until ${limit.resetAt}` : ''}: ${result.errorText ?? limit.message}` };
+  }
   if (result) {
     const asks = o.log.needsInput;
     if (result.success && (result.denials.length > 0 || asks.length > 0)) {
@@ -54,6 +58,10 @@ export function agentOutcome(o: AgentOutcomeInput): AgentOutcomeFields {
     return fields;
   }
   const words = adapterFor(o.spec?.kind).describeExit(o.exitCode, o.stderrTail, o.log);
+  if (o.log.rateLimit) {
+    const limit = o.log.rateLimit;
+    return { ...fields, status: o.stoppedFor?.reason === 'stalled' ? 'stalled' : undefined, subtype: 'rate_limited', error: `rate limited${limit.resetAt ? ` until ${limit.resetAt}` : ''}: ${limit.message}` };
+  }
   if (o.stoppedFor?.reason === 'stalled') {
     const minutes = (o.spec?.stallMs ?? 0) / 60_000;
     return { ...fields, status: 'stalled', subtype: 'stalled', error: `stalled: no progress for ${+minutes.toFixed(2)} min, so its processes were stopped${words ? `; the agent said: ${words}` : ''}` };

@@ -60,6 +60,8 @@ export interface RunWatchHooks {
   onBudget(spentMicros: number): void;
   /** No progress event for the stall limit. */
   onStall(): void;
+  /** The agent said it is rate limited (Claude's rejected rate_limit_event, a 429). */
+  onRateLimit?(event: Extract<AgentEvent, { type: 'rateLimit' }>): void;
 }
 
 /**
@@ -103,6 +105,7 @@ export class RunWatch {
     for (const event of events) {
       if (isProgress(event)) progressed = true;
       if (this.meter.add(event)) this.hooks.onBudget(this.meter.spentMicros);
+      if (event.type === 'rateLimit') this.hooks.onRateLimit?.(event);
       if (event.type === 'session') legacy.push({ type: 'init', sessionId: event.sessionId });
       else if (event.type === 'text') legacy.push({ type: 'text', text: event.text });
       else if (event.type === 'result') legacy.push({ type: 'result', result: event.result });

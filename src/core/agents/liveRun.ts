@@ -9,6 +9,7 @@ import { NOT_OBSERVED, type ExitObservation } from './runOutcome';
 import type { RunFiles } from './runFiles';
 import type { StreamEvent } from './streamParser';
 import { RunWatch, type StoredAgentSpec } from './agentRun';
+import type { AgentKind } from './adapters/types';
 import type { RunEvent, RunHandle, RunRecord } from './types';
 
 /** What a live run needs from its registry: recording (under the lock) and kill marks. */
@@ -18,6 +19,8 @@ export interface RunCoordinator {
   finish(id: string, exit: ExitObservation): Promise<RunRecord>;
   markKill(id: string, reason: 'cancel' | 'timeout' | 'budget' | 'stalled'): Promise<void>;
   forget(id: string, run: LiveRun): void;
+  /** The run's agent kind is rate limited (rateLimits.ts): the queue for that kind pauses. */
+  rateLimited?(id: string, kind: AgentKind, event: { resetAt: string | null; message: string }): void;
 }
 
 /** How often a re-attached host checks whether an agent it did not start is still alive. */
@@ -59,7 +62,8 @@ export class LiveRun implements RunHandle {
   ) {
     this.record = { ...initial };
     // The agent kind's stream (adapters/): metering against the hold, and the stall clock.
-    this.parser = new RunWatch(agent ?? null, { onBudget: () => void this.stop('budget'), onStall: () => void this.stop('stalled') });
+    this.parser = new RunWatch(agent ?? null, { onBudget: () => void this.stop('budget'), onStall: () => void this.stop('stalled'),
+      onRateLimit: (event) => coordinator.rateLimited?.(initial.id, agent?.kind ?? 'claude', event) });
     this.done = new Promise<RunRecord>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;

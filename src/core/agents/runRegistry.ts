@@ -9,7 +9,8 @@ import { appendSpend } from '../store/spendLedger';
 import { currentBootId, identify, identifySelf, liveness, type Liveness } from '../util/liveness';
 import { budgetMicros } from './agentArgs';
 import { prepareAgentRun, type StoredAgentSpec } from './agentRun';
-import { commandForKind } from './adapters';
+import { commandForKind, type AgentKind } from './adapters';
+import { DEFAULT_RATE_LIMIT_MS, markRateLimited } from './rateLimits';
 import type { MicroPrice } from './prices';
 import { DEFAULT_AGENT_COMMAND, resolveAgentCommand } from './agentCommand';
 import { LiveRun, type RunCoordinator } from './liveRun';
@@ -220,6 +221,12 @@ export class RunRegistry implements RunCoordinator {
       lock.assertHeld();
       await writeJsonAtomic(runFiles(this.groveDir, id).entry, entry);
     });
+  }
+
+  rateLimited(id: string, kind: AgentKind, event: { resetAt: string | null; message: string }): void {
+    const until = event.resetAt ?? new Date(this.now().getTime() + DEFAULT_RATE_LIMIT_MS).toISOString();
+    markRateLimited(this.groveDir, kind, { until, message: event.message, runId: id })
+      .catch((error: Error) => this.logger.warn(`run ${id}: could not record the ${kind} rate limit: ${error.message}`));
   }
 
   forget(id: string, run: LiveRun): void {
