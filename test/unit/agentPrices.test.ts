@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { AgentEvent } from '../../src/core/agents/adapters';
 import { CostMeter } from '../../src/core/agents/meter';
 import { loadPriceTable, priceFor, priceMap } from '../../src/core/agents/prices';
+import { markRateLimited } from '../../src/core/agents/rateLimits';
 import { isGroveError } from '../../src/core/errors';
 import { cleanupTempDirs, createRepo, runCli, tempDir } from '../helpers/tempRepo';
 
@@ -102,5 +103,15 @@ describe('grove prices / grove agents', () => {
     const gemini = kinds.find((k) => k.kind === 'gemini')!;
     assert.deepEqual([gemini.command, gemini.found, gemini.version], ['/nonexistent/gemini', false, null]);
     assert.equal(kinds.find((k) => k.kind === 'opencode')!.cost, 'reported');
+  });
+
+  it('grove agents --json shows a kind paused by a rate limit until its reset', async () => {
+    const repo = createRepo();
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    await markRateLimited(path.join(repo, '.git', 'grove'), 'codex', { until, message: '429', runId: 'r' });
+    const out = await runCli(['agents', '--json'], { cwd: repo });
+    assert.equal(out.code, 0, out.stderr);
+    const kinds = JSON.parse(out.stdout) as Array<{ kind: string; pausedUntil: string | null }>;
+    assert.deepEqual(kinds.map((k) => [k.kind, k.pausedUntil]), [['claude', null], ['codex', until], ['gemini', null], ['opencode', null]]);
   });
 });
