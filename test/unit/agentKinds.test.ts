@@ -36,8 +36,13 @@ describe('agent kinds on the runner', () => {
     const seen = onlyDoubleRecord(records);
     assert.deepEqual(seen.argv, ['exec', '--json', '-c', 'approval_policy="never"', '--model=gpt-5-codex', '-']);
     assert.equal(seen.stdin, '-starts with a dash');
+    // Slot identity and context reach a CLI without --append-system-prompt ahead of the prompt.
+    const withContext = tempDir('grove-codex-ctx-');
+    await (await registry.start({ cwd: repo, prompt: 'the task', agentKind: 'codex', flags: { appendSystemPrompt: 'You are slot-2.' }, env: { ...doubles, GROVE_DOUBLE_RECORD_DIR: withContext } })).done;
+    assert.equal(onlyDoubleRecord(withContext).stdin, 'You are slot-2.\n\n---\n\nthe task');
+    assert.ok(!onlyDoubleRecord(withContext).argv.some((a) => a.includes('slot-2')));
     const ledger = await readLedger(groveDir);
-    assert.deepEqual(ledger.map((l) => [l.costMicros, l.costSource]), [[TURN_MICROS, 'metered']]);
+    assert.deepEqual(ledger.map((l) => [l.costMicros, l.costSource]), [[TURN_MICROS, 'metered'], [0, 'metered']]);
   });
 
   it('a metered hold stops the run at its hold: process group stopped, ended for budget, cost within one usage event', async function () {

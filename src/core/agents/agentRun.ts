@@ -18,6 +18,7 @@ export interface StoredAgentSpec {
 }
 
 export interface AgentStartInput {
+  prompt: string;
   agentKind?: AgentKind;
   flags?: AgentFlags;
   prices?: Record<string, MicroPrice>;
@@ -32,7 +33,7 @@ let shippedPrices: Record<string, MicroPrice> | undefined;
  * (Codex, Gemini) under a hold must have a priced model, or it is refused here, naming where to
  * add a price; with no hold it is metered for the ledger only.
  */
-export async function prepareAgentRun(o: AgentStartInput): Promise<{ args: string[]; spec: StoredAgentSpec }> {
+export async function prepareAgentRun(o: AgentStartInput): Promise<{ args: string[]; prompt: string; spec: StoredAgentSpec }> {
   const kind = o.agentKind ?? 'claude';
   const adapter = adapterFor(kind);
   const flags = o.flags ?? {};
@@ -52,7 +53,16 @@ export async function prepareAgentRun(o: AgentStartInput): Promise<{ args: strin
   const stallMs = o.stallMs === undefined ? DEFAULT_STALL_MS : o.stallMs === 0 ? null : o.stallMs;
   // A CLI with a cap of its own (Claude's --max-budget-usd) keeps it: Grove meters it for the
   // record but does not stop it on an estimate.
-  return { args, spec: { kind, meter: { model, prices, holdMicros: adapter.ownCap ? null : holdMicros }, stallMs } };
+  return { args, prompt: promptFor(kind, o.prompt, flags), spec: { kind, meter: { model, prices, holdMicros: adapter.ownCap ? null : holdMicros }, stallMs } };
+}
+
+/**
+ * Claude takes the slot's identity and context as --append-system-prompt; the other CLIs have no
+ * such flag, so the same text goes ahead of the prompt on stdin, marked off from it.
+ */
+function promptFor(kind: AgentKind, prompt: string, flags: AgentFlags): string {
+  if (kind === 'claude' || !flags.appendSystemPrompt?.trim()) return prompt;
+  return `${flags.appendSystemPrompt.trim()}\n\n---\n\n${prompt}`;
 }
 
 export interface RunWatchHooks {

@@ -72,7 +72,7 @@ export class RunRegistry implements RunCoordinator {
   async start(o: StartRunOptions): Promise<RunHandle> {
     await checkStartOptions(o);
     // The agent kind's seam (adapters/): its argv, its meter and stall limit, its command.
-    const { args, spec: agent } = await prepareAgentRun({ ...o, prices: o.prices ?? this.prices });
+    const { args, prompt, spec: agent } = await prepareAgentRun({ ...o, prices: o.prices ?? this.prices });
     const env = { ...process.env, ...o.env };
     const commandName = commandForKind(agent.kind, { env, claudeCommand: o.agentCommand ?? this.agentCommand });
     const command = await resolveAgentCommand(commandName, { cwd: o.cwd, pathVariable: env.PATH });
@@ -83,7 +83,7 @@ export class RunRegistry implements RunCoordinator {
     try {
       // The prompt goes in through a file opened as the agent's stdin: no 128 KiB argument cap,
       // no flag parsing, and no pipe that would die with this process.
-      await fs.writeFile(files.prompt, o.prompt, { flag: 'wx', mode: 0o600 });
+      await fs.writeFile(files.prompt, prompt, { flag: 'wx', mode: 0o600 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw duplicateId(id);
       throw error;
