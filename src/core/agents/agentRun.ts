@@ -84,6 +84,9 @@ export class RunWatch {
   readonly meter: CostMeter;
   private stallTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Tools started and not yet ended: a long test run prints nothing, and is not a stall (the task timeout bounds it). */
+  private readonly openTools = new Set<string>();
+  private anonymousTools = 0;
 
   constructor(readonly spec: StoredAgentSpec | null, private readonly hooks: RunWatchHooks, private readonly onEvent?: (event: AgentEvent) => void) {
     this.log = adapterFor(spec?.kind).createLog();
@@ -116,6 +119,7 @@ export class RunWatch {
       if (isProgress(event)) progressed = true;
       if (this.meter.add(event)) this.hooks.onBudget(this.meter.spentMicros);
       if (event.type === 'rateLimit') this.hooks.onRateLimit?.(event);
+      this.trackTool(event);
       if (event.type === 'session') legacy.push({ type: 'init', sessionId: event.sessionId });
       else if (event.type === 'text') legacy.push({ type: 'text', text: event.text });
       else if (event.type === 'result') legacy.push({ type: 'result', result: event.result });
@@ -125,11 +129,26 @@ export class RunWatch {
     return legacy;
   }
 
+  private trackTool(event: AgentEvent): void {
+    if (event.type === 'toolStart') {
+      if (event.id) this.openTools.add(event.id);
+      else this.anonymousTools++;
+    } else if (event.type === 'toolEnd') {
+      if (event.id && this.openTools.has(event.id)) this.openTools.delete(event.id);
+      else if (this.anonymousTools > 0) this.anonymousTools--;
+    } else if (event.type === 'result') {
+      this.openTools.clear();
+      this.anonymousTools = 0;
+    }
+  }
+
   private armStall(): void {
     if (this.closed || !this.spec?.stallMs) return;
     if (this.stallTimer) clearTimeout(this.stallTimer);
     this.stallTimer = setTimeout(() => {
-      if (!this.closed) this.hooks.onStall();
+      if (this.closed) return;
+      if (this.openTools.size > 0 || this.anonymousTools > 0) this.armStall();
+      else this.hooks.onStall();
     }, this.spec.stallMs);
     this.stallTimer.unref();
   }
