@@ -14,6 +14,7 @@ export interface GroveConfig {
   agentCommands: Partial<Record<AgentKind, string>>;
   stallMinutes: number;
   agentPrices: Record<string, unknown>;
+  agentModels: Partial<Record<AgentKind, string>>;
   model: string | null;
   permissionMode: string | null;
   timeoutMinutes: number;
@@ -39,6 +40,7 @@ export function readConfig(): GroveConfig {
     agentCommands: config.get<Partial<Record<AgentKind, string>>>('agent.commands', {}) ?? {},
     stallMinutes: config.get<number>('agent.stallMinutes', 5),
     agentPrices: config.get<Record<string, unknown>>('agent.prices', {}) ?? {},
+    agentModels: config.get<Partial<Record<AgentKind, string>>>('agent.models', {}) ?? {},
     model: nonEmpty(config.get<string>('agent.model')),
     permissionMode: nonEmpty(config.get<string>('agent.permissionMode')),
     timeoutMinutes: config.get<number>('agent.timeoutMinutes', 30),

@@ -202,8 +202,8 @@ export function agentSettings(settings: GroveConfig): AgentSettings {
     timeoutMs: settings.timeoutMinutes * 60_000,
     agentKind: settings.agentKind,
     ...(Number.isFinite(settings.stallMinutes) && settings.stallMinutes >= 0 ? { stallMs: Math.round(settings.stallMinutes * 60_000) } : {}),
-    // Each kind's command reaches the runner as GROVE_<KIND>_COMMAND (adapters/commandForKind).
-    ...(kindCommandEnv(settings.agentCommands)),
+    // Each kind's command and model reach the runner as GROVE_<KIND>_COMMAND / _MODEL (adapters/, agentRun).
+    ...kindEnv(settings.agentCommands, settings.agentModels),
   };
 }
 
@@ -217,7 +217,10 @@ function editorPrices(repo: RepositoryLocation, settings: GroveConfig, logger: L
   }
 }
 
-function kindCommandEnv(commands: Partial<Record<AgentKind, string>>): { env?: Record<string, string> } {
-  const env = Object.fromEntries(Object.entries(commands).filter(([kind, command]) => isAgentKind(kind) && typeof command === 'string' && command.trim()).map(([kind, command]) => [`GROVE_${kind.toUpperCase()}_COMMAND`, command!.trim()]));
+function kindEnv(commands: Partial<Record<AgentKind, string>>, models: Partial<Record<AgentKind, string>>): { env?: Record<string, string> } {
+  const pairs = (values: Partial<Record<AgentKind, string>>, what: string) => Object.entries(values)
+    .filter(([kind, value]) => isAgentKind(kind) && typeof value === 'string' && value.trim())
+    .map(([kind, value]) => [`GROVE_${kind.toUpperCase()}_${what}`, value!.trim()]);
+  const env = Object.fromEntries([...pairs(commands, 'COMMAND'), ...pairs(models, 'MODEL')]);
   return Object.keys(env).length ? { env } : {};
 }

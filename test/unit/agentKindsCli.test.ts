@@ -21,14 +21,17 @@ describe('choosing the agent kind (the bundled CLI)', function () {
   this.timeout(180_000);
   afterEach(cleanupTempDirs);
 
-  it('--fan-out claude,codex,gemini: one prompt, three agents, each in its own CLI', async () => {
+  it('--fan-out claude,codex,gemini under a cap: one prompt, three agents, each in its own CLI with its own model', async () => {
     const { repo, records, env } = setup();
-    const out = await runCli(['run', '--fan-out', 'claude,codex,gemini', '--json', 'add a function'], { cwd: repo, env });
+    assert.equal((await runCli(['budget', '--set', '3'], { cwd: repo })).code, 0);
+    const out = await runCli(['run', '--fan-out', 'claude,codex,gemini', '--model', 'sonnet', '--json', 'add a function'], { cwd: repo, env: { ...env, GROVE_CODEX_MODEL: 'gpt-5-codex', GROVE_GEMINI_MODEL: 'gemini-2.5-pro' } });
     assert.equal(out.code, 0, out.stderr);
     const { tasks } = JSON.parse(out.stdout) as { tasks: Array<{ status: string; label: string; resultText: string }> };
     assert.deepEqual(tasks.map((t) => [t.label, t.status]), [['fan-out claude', 'succeeded'], ['fan-out codex', 'succeeded'], ['fan-out gemini', 'succeeded']]);
     const argv0 = doubleRecords(records).map((r) => r.argv[0]).sort();
     assert.deepEqual(argv0, ['-p', '-p', 'exec']);
+    const models = doubleRecords(records).map((r) => r.argv.find((a) => a.startsWith('--model='))).sort();
+    assert.deepEqual(models, ['--model=gemini-2.5-pro', '--model=gpt-5-codex', '--model=sonnet']);
     assert.ok(doubleRecords(records).every((r) => r.stdin === 'add a function'));
   });
 

@@ -24,6 +24,8 @@ export interface AgentStartInput {
   prices?: Record<string, MicroPrice>;
   /** Default 5 minutes; 0 turns stall detection off. */
   stallMs?: number;
+  /** Where GROVE_<KIND>_MODEL is read: a kind's own model wins over the shared --model. */
+  env?: NodeJS.ProcessEnv;
 }
 
 let shippedPrices: Record<string, MicroPrice> | undefined;
@@ -36,7 +38,9 @@ let shippedPrices: Record<string, MicroPrice> | undefined;
 export async function prepareAgentRun(o: AgentStartInput): Promise<{ args: string[]; prompt: string; spec: StoredAgentSpec }> {
   const kind = o.agentKind ?? 'claude';
   const adapter = adapterFor(kind);
-  const flags = o.flags ?? {};
+  const kindModel = o.env?.[`GROVE_${kind.toUpperCase()}_MODEL`]?.trim();
+  // One --model cannot name a model of every vendor: a kind's own (fan-out across kinds) wins.
+  const flags: AgentFlags = kindModel ? { ...o.flags, model: kindModel } : o.flags ?? {};
   const { args } = adapter.buildArgs({ flags });
   shippedPrices ??= priceMap(await loadPriceTable());
   const prices = o.prices ?? shippedPrices;

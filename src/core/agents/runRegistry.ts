@@ -72,8 +72,8 @@ export class RunRegistry implements RunCoordinator {
   async start(o: StartRunOptions): Promise<RunHandle> {
     await checkStartOptions(o);
     // The agent kind's seam (adapters/): its argv, its meter and stall limit, its command.
-    const { args, prompt, spec: agent } = await prepareAgentRun({ ...o, prices: o.prices ?? this.prices });
     const env = { ...process.env, ...o.env };
+    const { args, prompt, spec: agent } = await prepareAgentRun({ ...o, prices: o.prices ?? this.prices, env });
     const commandName = commandForKind(agent.kind, { env, claudeCommand: o.agentCommand ?? this.agentCommand });
     const command = await resolveAgentCommand(commandName, { cwd: o.cwd, pathVariable: env.PATH });
     const startedAt = this.now();
