@@ -6,6 +6,7 @@ import type { AgentSettings } from '../core/engine/settings';
 import { repositoryFor } from './context';
 import { note, stderrLogger } from './io';
 import { integerFromEnv, nonNegativeNumber } from './options';
+import { agentKindFromEnv, cliPrices } from './agentOptions';
 
 /** The engine for a CLI command: slots from GROVE_SLOTS (default 4), agent from --agent or GROVE_AGENT_COMMAND, pool root and size from GROVE_ROOT and GROVE_MAX. */
 export async function engineFor(command: Command, settings: AgentSettings = {}, agent?: string): Promise<OpenedEngine> {
@@ -16,7 +17,8 @@ export async function engineFor(command: Command, settings: AgentSettings = {}, 
     max: integerFromEnv('GROVE_MAX'),
     slots: integerFromEnv('GROVE_SLOTS') ?? 4,
     agentCommand: agentCommandFrom({ option: agent, env: process.env }),
-    settings,
+    prices: await cliPrices(repo.mainWorktree),
+    settings: { ...agentKindFromEnv(), ...settings },
     logger: stderrLogger(),
     ready: { ports: { base: integerFromEnv('GROVE_POOL_PORT_BASE'), size: integerFromEnv('GROVE_POOL_PORT_BLOCK') }, progress: (message) => note(`grove: ${message}`) },
     memory: { minFreeGb: process.env.GROVE_MIN_FREE_MEMORY_GB ? nonNegativeNumber('GROVE_MIN_FREE_MEMORY_GB')(process.env.GROVE_MIN_FREE_MEMORY_GB) : undefined },

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isAgentKind, type AgentKind } from '../core/agents/adapters';
 
 /** Every `grove.*` setting, read in one place (descriptions live in package.json). */
 export interface GroveConfig {
@@ -9,6 +10,11 @@ export interface GroveConfig {
   holder: string;
   capUsd: number | null;
   agentCommand: string;
+  agentKind: AgentKind;
+  agentCommands: Partial<Record<AgentKind, string>>;
+  stallMinutes: number;
+  agentPrices: Record<string, unknown>;
+  agentModels: Partial<Record<AgentKind, string>>;
   model: string | null;
   permissionMode: string | null;
   timeoutMinutes: number;
@@ -39,6 +45,11 @@ export function readConfig(): GroveConfig {
     holder: nonEmpty(config.get<string>('pool.holder')) ?? 'vscode',
     capUsd: typeof cap === 'number' && cap > 0 ? cap : null,
     agentCommand: nonEmpty(config.get<string>('agent.command')) ?? 'claude',
+    agentKind: isAgentKind(config.get('agent.kind')) ? config.get<AgentKind>('agent.kind')! : 'claude',
+    agentCommands: config.get<Partial<Record<AgentKind, string>>>('agent.commands', {}) ?? {},
+    stallMinutes: config.get<number>('agent.stallMinutes', 5),
+    agentPrices: config.get<Record<string, unknown>>('agent.prices', {}) ?? {},
+    agentModels: config.get<Partial<Record<AgentKind, string>>>('agent.models', {}) ?? {},
     model: nonEmpty(config.get<string>('agent.model')),
     permissionMode: nonEmpty(config.get<string>('agent.permissionMode')),
     timeoutMinutes: config.get<number>('agent.timeoutMinutes', 30),

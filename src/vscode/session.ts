@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { loadPriceTableSync, priceMap, type MicroPrice } from '../core/agents/prices';
+import { isAgentKind, type AgentKind } from '../core/agents/adapters';
 import { RunRegistry } from '../core/agents/runRegistry';
 import { Budget, type BudgetStatus } from '../core/engine/budget';
 import { ChainRunner } from '../core/engine/chains/runner';
@@ -71,7 +73,7 @@ export class GroveSession implements vscode.Disposable {
       ready: { ports: { base: settings.portBase, size: settings.portsPerWorktree }, diskBudgetGb: settings.diskBudgetGb, runSteps: () => vscode.workspace.isTrusted, progress: (message) => showReadyProgress(message, logger) },
     });
     const worktrees = new PoolWorktrees(this.pool);
-    this.registry = new RunRegistry({ groveDir: repo.groveDir, logger, agentCommand: settings.agentCommand, workKeeper: worktrees });
+    this.registry = new RunRegistry({ groveDir: repo.groveDir, logger, agentCommand: settings.agentCommand, workKeeper: worktrees, prices: editorPrices(repo, settings, logger) });
     this.memory = new SlotMemory(this.registry, () => this.slotRows().map((row) => row.runId).filter((id): id is string => id !== null), () => this.drawSlots());
     this.engine = new Engine({
       groveDir: repo.groveDir, worktrees, agents: new RegistryLauncher(this.registry), logger,
@@ -254,5 +256,27 @@ export function agentSettings(settings: GroveConfig): AgentSettings {
     ...(settings.model ? { model: settings.model } : {}),
     ...(settings.permissionMode ? { permissionMode: settings.permissionMode } : {}),
     timeoutMs: settings.timeoutMinutes * 60_000,
+    agentKind: settings.agentKind,
+    ...(Number.isFinite(settings.stallMinutes) && settings.stallMinutes >= 0 ? { stallMs: Math.round(settings.stallMinutes * 60_000) } : {}),
+    // Each kind's command and model reach the runner as GROVE_<KIND>_COMMAND / _MODEL (adapters/, agentRun).
+    ...kindEnv(settings.agentCommands, settings.agentModels),
   };
+}
+
+/** Shipped prices, then .grove/prices.json, then grove.agent.prices; a bad override is logged and the rest used. */
+function editorPrices(repo: RepositoryLocation, settings: GroveConfig, logger: Logger): Record<string, MicroPrice> | undefined {
+  try {
+    return priceMap(loadPriceTableSync({ repoRoot: repo.mainWorktree, settings: Object.keys(settings.agentPrices).length ? settings.agentPrices : undefined }));
+  } catch (error) {
+    logger.error(`prices: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function kindEnv(commands: Partial<Record<AgentKind, string>>, models: Partial<Record<AgentKind, string>>): { env?: Record<string, string> } {
+  const pairs = (values: Partial<Record<AgentKind, string>>, what: string) => Object.entries(values)
+    .filter(([kind, value]) => isAgentKind(kind) && typeof value === 'string' && value.trim())
+    .map(([kind, value]) => [`GROVE_${kind.toUpperCase()}_${what}`, value!.trim()]);
+  const env = Object.fromEntries([...pairs(commands, 'COMMAND'), ...pairs(models, 'MODEL')]);
+  return Object.keys(env).length ? { env } : {};
 }

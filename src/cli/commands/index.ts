@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { register as agents } from './agents';
 import { register as budget } from './budget';
 import { register as cancel } from './cancel';
 import { register as chain } from './chain';
 import { register as destroy } from './destroy';
 import { register as lease } from './lease';
+import { register as prices } from './prices';
 import { register as prune } from './prune';
 import { register as returnCommand } from './return';
 import { register as run } from './run';
@@ -15,4 +17,4 @@ import { register as trim } from './trim';
 /** Each command lives in its own module and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [status, lease, returnCommand, destroy, prune, run, chain, budget, runs, cancel, trim, du];
+export const commandModules: RegisterCommand[] = [status, lease, returnCommand, destroy, prune, run, chain, budget, runs, cancel, trim, du, agents, prices];

@@ -7,9 +7,13 @@ import type { TaskResult } from '../../core/engine/types';
 import { cancelOnInterrupt, engineFor } from '../engineContext';
 import { note, printJson, printLine } from '../io';
 import { positiveInteger } from '../options';
+import { agentKindOption, fanOutOption, stallMinutesOption, type FanOut } from '../agentOptions';
+import type { AgentKind } from '../../core/agents/adapters/types';
 
 interface RunOptions {
-  fanOut?: number;
+  fanOut?: FanOut;
+  agentKind?: AgentKind;
+  stallMinutes?: number;
   model?: string;
   maxTurns?: number;
   timeout?: number;
@@ -22,7 +26,9 @@ export function register(program: Command): void {
     .command('run')
     .description('run agent tasks on the pool: each argument is one prompt ("-" reads one from stdin); several run in parallel')
     .argument('<prompt...>', 'the prompts (quote each one)')
-    .option('--fan-out <n>', 'run each prompt N times in parallel, each in its own worktree', positiveInteger('--fan-out'))
+    .option('--fan-out <n|kinds>', 'run each prompt N times in parallel, each in its own worktree; or once per agent kind (claude,codex,gemini)', fanOutOption)
+    .option('--agent-kind <kind>', 'which agent CLI runs the tasks: claude (default), codex, gemini or opencode (or GROVE_AGENT_KIND)', agentKindOption)
+    .option('--stall-minutes <n>', 'stop a run that shows no progress for N minutes as stalled (default 5; 0: never)', stallMinutesOption)
     .option('--model <model>', 'the model for these tasks')
     .option('--max-turns <n>', 'stop each agent after N turns', positiveInteger('--max-turns'))
     .option('--timeout <minutes>', 'fail a task that runs longer than this (default 30)', positiveInteger('--timeout'))
@@ -49,9 +55,12 @@ async function runTasks(command: Command, prompts: string[], options: RunOptions
   if (options.model) settings.model = options.model;
   if (options.maxTurns) settings.maxTurns = options.maxTurns;
   if (options.timeout) settings.timeoutMs = options.timeout * 60_000;
+  if (options.agentKind) settings.agentKind = options.agentKind;
+  if (options.stallMinutes !== undefined) settings.stallMs = Math.round(options.stallMinutes * 60_000);
   const opened = await engineFor(command, settings, options.agent);
   const { engine } = opened;
-  const all = prompts.flatMap((prompt) => Array.from({ length: options.fanOut ?? 1 }, () => prompt));
+  const kinds = Array.isArray(options.fanOut) ? options.fanOut : null;
+  const all = prompts.flatMap((prompt) => Array.from({ length: kinds ? 1 : options.fanOut as number | undefined ?? 1 }, () => prompt));
   let results: TaskResult[];
   const stopListening = cancelOnInterrupt(() => Promise.all(engine.list().map((task) => engine.cancel(task.id).catch(() => undefined))));
   try {
@@ -60,7 +69,10 @@ async function runTasks(command: Command, prompts: string[], options: RunOptions
         if (event.type === 'task-started') note(`grove: ${event.task.id} started in ${event.task.slot} (${event.task.worktreePath})`);
       });
     }
-    results = await engine.fanOut(all);
+    // One prompt, one task per kind (--fan-out claude,codex): compared side by side afterwards.
+    results = kinds
+      ? await Promise.all(all.flatMap((prompt) => kinds.map((agentKind) => engine.run({ prompt, settings: { agentKind }, label: `fan-out ${agentKind}` }))))
+      : await engine.fanOut(all);
   } finally {
     stopListening();
     opened.close();

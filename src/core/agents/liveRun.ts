@@ -7,7 +7,9 @@ import { LogTail } from './logTail';
 import { groupAlive, killGroup } from './processGroup';
 import { NOT_OBSERVED, type ExitObservation } from './runOutcome';
 import type { RunFiles } from './runFiles';
-import { StreamJsonParser, type StreamEvent } from './streamParser';
+import type { StreamEvent } from './streamParser';
+import { RunWatch, type StoredAgentSpec } from './agentRun';
+import type { AgentKind } from './adapters/types';
 import type { RunEvent, RunHandle, RunRecord } from './types';
 
 /** What a live run needs from its registry: recording (under the lock) and kill marks. */
@@ -15,8 +17,10 @@ export interface RunCoordinator {
   readonly logger: Logger;
   readonly killGraceMs: number;
   finish(id: string, exit: ExitObservation): Promise<RunRecord>;
-  markKill(id: string, reason: 'cancel' | 'timeout'): Promise<void>;
+  markKill(id: string, reason: 'cancel' | 'timeout' | 'budget' | 'stalled'): Promise<void>;
   forget(id: string, run: LiveRun): void;
+  /** The run's agent kind is rate limited (rateLimits.ts): the queue for that kind pauses. */
+  rateLimited?(id: string, kind: AgentKind, event: { resetAt: string | null; message: string }): void;
 }
 
 /** How often a re-attached host checks whether an agent it did not start is still alive. */
@@ -38,7 +42,7 @@ export class LiveRun implements RunHandle {
   private resolveDone!: (record: RunRecord) => void;
   private rejectDone!: (error: unknown) => void;
   private readonly emitter = new EventEmitter();
-  private readonly parser = new StreamJsonParser();
+  private readonly parser: RunWatch;
   private readonly tail: LogTail;
   private record: RunRecord;
   private exit: ExitObservation | undefined;
@@ -54,8 +58,12 @@ export class LiveRun implements RunHandle {
     initial: RunRecord,
     files: RunFiles,
     private readonly child?: ChildProcess,
+    agent?: StoredAgentSpec,
   ) {
     this.record = { ...initial };
+    // The agent kind's stream (adapters/): metering against the hold, and the stall clock.
+    this.parser = new RunWatch(agent ?? null, { onBudget: () => void this.stop('budget'), onStall: () => void this.stop('stalled'),
+      onRateLimit: (event) => coordinator.rateLimited?.(initial.id, agent?.kind ?? 'claude', event) });
     this.done = new Promise<RunRecord>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -161,7 +169,7 @@ export class LiveRun implements RunHandle {
   }
 
   /** Cancel, timeout, or an agent that printed its result and does not exit: kill the group. */
-  private stop(reason: 'cancel' | 'timeout' | 'lingering'): Promise<void> {
+  private stop(reason: 'cancel' | 'timeout' | 'lingering' | 'budget' | 'stalled'): Promise<void> {
     this.killing ??= (async () => {
       if (reason !== 'lingering') await this.coordinator.markKill(this.id, reason);
       await this.killGroup();
@@ -239,6 +247,7 @@ export class LiveRun implements RunHandle {
   }
 
   private clearTimers(): void {
+    this.parser.close();
     for (const timer of [this.timeoutTimer, this.livenessTimer, this.resultTimer]) if (timer) clearTimeout(timer);
     this.timeoutTimer = this.livenessTimer = this.resultTimer = undefined;
   }

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { GroveError } from '../errors';
 import type { ProcessIdentity } from '../util/liveness';
 import type { KeepWork, RunRecord } from './types';
+import type { StopMark } from './agentOutcome';
+import type { StoredAgentSpec } from './agentRun';
 
 /**
  * Everything about one run lives in `<groveDir>/runs/`, named by its id:
@@ -42,6 +44,11 @@ export interface RunEntry extends RunRecord {
   workKeptAt?: string | null;
   /** Who started the run (StartRunOptions.origin); absent in entries of older versions. */
   origin?: string;
+  /** Agent kind, meter and stall limit (absent on entries written before kinds: Claude, unmetered). */
+  agent?: StoredAgentSpec;
+  /** Grove stopped it for budget or a stall. */
+  stoppedFor?: StopMark | null;
+  costSource?: 'reported' | 'metered';
 }
 
 const RECORD_KEYS: Array<keyof RunRecord> = ['id', 'taskId', 'slot', 'worktree', 'cwd', 'pid', 'pidStartTime', 'bootId', 'status',
@@ -73,7 +80,7 @@ export function isRunEntry(value: unknown): value is RunEntry {
   return typeof entry === 'object' && entry !== null && typeof entry.id === 'string' && typeof entry.status === 'string' && typeof entry.startedAt === 'string';
 }
 
-export const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'abandoned']);
+export const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'abandoned', 'blocked', 'stalled']);
 
 export function isTerminal(entry: { status: string }): boolean {
   return TERMINAL.has(entry.status);

@@ -1,5 +1,8 @@
 import { promises as fs } from 'node:fs';
-import { parseStreamJson, type StreamJsonParser } from './streamParser';
+import { agentOutcome } from './agentOutcome';
+import { parseAgentLog, type StoredAgentSpec } from './agentRun';
+import type { AgentLog } from './adapters/types';
+import type { CostMeter } from './meter';
 import type { RunEntry } from './runFiles';
 import type { RunStatus } from './types';
 
@@ -15,7 +18,10 @@ export const STDERR_TAIL_LINES = 20;
 const STDERR_TAIL_BYTES = 16 * 1024;
 
 /** The fields a finished run gets, decided from its log, its entry's kill marks and the exit. */
-export function decideOutcome(entry: RunEntry, log: StreamJsonParser, exit: ExitObservation, stderrTail: string[]): Partial<RunEntry> & { status: RunStatus } {
+export function decideOutcome(entry: RunEntry, parsed: ParsedLog, exit: ExitObservation, stderrTail: string[]): Partial<RunEntry> & { status: RunStatus } {
+  const { log } = parsed;
+  // Agent kinds (adapters/): cost reported or metered, blocked, stalled, stopped for budget.
+  const kind = agentOutcome({ spec: entry.agent, stoppedFor: entry.stoppedFor, log, meter: parsed.meter, exitCode: exit.exitCode, stderrTail, startedAt: entry.startedAt });
   const common = {
     sessionId: log.result?.sessionId ?? log.sessionId ?? entry.sessionId,
     exitCode: exit.exitCode,
@@ -24,9 +30,9 @@ export function decideOutcome(entry: RunEntry, log: StreamJsonParser, exit: Exit
   const result = log.result;
   if (result) {
     // The agent finished and said how; a cancel or timeout that came after that changes nothing.
-    return {
+    const decided = {
       ...common,
-      status: result.success ? 'completed' : 'failed',
+      status: result.success ? 'completed' as const : 'failed' as const,
       costMicros: result.costMicros,
       usage: result.usage,
       numTurns: result.numTurns,
@@ -35,20 +41,23 @@ export function decideOutcome(entry: RunEntry, log: StreamJsonParser, exit: Exit
       resultText: result.resultText,
       error: result.success ? null : `the agent reported an error (${result.subtype ?? 'no subtype'}): ${result.resultText ?? describeSubtype(result.subtype)}`,
     };
+    return { ...decided, ...kind };
   }
-  if (entry.cancelRequestedAt) return { ...common, status: 'cancelled', error: 'cancelled' };
+  if (kind.status) return { ...common, ...kind, status: kind.status };
+  const spent = { costMicros: kind.costMicros, costSource: kind.costSource };
+  if (entry.cancelRequestedAt) return { ...common, ...spent, status: 'cancelled', error: 'cancelled' };
   if (entry.timedOutAt) {
     const minutes = entry.timeoutAt ? (Date.parse(entry.timeoutAt) - Date.parse(entry.startedAt)) / 60_000 : NaN;
-    return { ...common, status: 'failed', error: `timed out after ${Number.isFinite(minutes) ? `${+minutes.toFixed(2)} min` : 'its time limit'}: the run's processes were killed` };
+    return { ...common, ...spent, status: 'failed', error: `timed out after ${Number.isFinite(minutes) ? `${+minutes.toFixed(2)} min` : 'its time limit'}: the run's processes were killed` };
   }
   const why = missingResultReason(log, stderrTail);
   if (exit.exitCode === null && exit.signal === null) {
-    return { ...common, status: 'abandoned', error: `the agent ended while no Grove process was watching, and ${why}` };
+    return { ...common, ...spent, status: 'abandoned', error: `the agent ended while no Grove process was watching, and ${why}` };
   }
-  return { ...common, status: 'failed', error: `the agent ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`} and ${why}` };
+  return { ...common, ...spent, status: 'failed', error: kind.error ?? `the agent ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`} and ${why}` };
 }
 
-function missingResultReason(log: StreamJsonParser, stderrTail: string[]): string {
+function missingResultReason(log: AgentLog, stderrTail: string[]): string {
   const parts: string[] = [];
   if (log.readableLines === 0 && log.unreadableLines === 0) parts.push('printed nothing');
   else if (log.unreadableLines > 0) {
@@ -69,11 +78,13 @@ function describeSubtype(subtype: string | null): string {
 }
 
 /** The agent's whole stdout, parsed; a missing log (it never started) is an empty one. */
-export async function parseLogFile(file: string): Promise<StreamJsonParser> {
+export type ParsedLog = { log: AgentLog; meter: CostMeter };
+
+export async function parseLogFile(file: string, spec?: StoredAgentSpec | null): Promise<ParsedLog> {
   try {
-    return parseStreamJson(await fs.readFile(file));
+    return parseAgentLog(await fs.readFile(file), spec);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseStreamJson('');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseAgentLog('', spec);
     throw error;
   }
 }

@@ -6,7 +6,11 @@ import { withLock, type LockContext } from '../store/lock';
 import { appendSpend } from '../store/spendLedger';
 import { currentBootId, identify, identifySelf, liveness, type Liveness } from '../util/liveness';
 import { pausePoint } from '../util/testPause';
-import { budgetMicros, buildAgentArgs } from './agentArgs';
+import { budgetMicros } from './agentArgs';
+import { prepareAgentRun, type StoredAgentSpec } from './agentRun';
+import { commandForKind, type AgentKind } from './adapters';
+import { DEFAULT_RATE_LIMIT_MS, markRateLimited } from './rateLimits';
+import type { MicroPrice } from './prices';
 import { DEFAULT_AGENT_COMMAND, resolveAgentCommand } from './agentCommand';
 import { checkStartOptions, spawnAgent } from './agentSpawn';
 import { LiveRun, type RunCoordinator } from './liveRun';
@@ -35,6 +39,8 @@ export interface RunRegistryOptions {
   agentCommand?: string;
   /** Without it, runs are recorded but the work of runs whose engine died is left where it is. */
   workKeeper?: WorkKeeper;
+  /** The price table metering uses when a start names none (default: the shipped one). */
+  prices?: Record<string, MicroPrice>;
 }
 
 /**
@@ -50,6 +56,7 @@ export class RunRegistry implements RunCoordinator {
   readonly killGraceMs: number;
   private readonly now: () => Date;
   private readonly agentCommand: string;
+  private readonly prices: Record<string, MicroPrice> | undefined;
   private readonly watched = new Map<string, LiveRun>();
   private readonly entries: RunEntries;
   private readonly workKeeper: WorkKeeper | undefined;
@@ -62,13 +69,16 @@ export class RunRegistry implements RunCoordinator {
     this.agentCommand = options.agentCommand ?? DEFAULT_AGENT_COMMAND;
     this.entries = new RunEntries(this.groveDir, this.logger);
     this.workKeeper = options.workKeeper;
+    this.prices = options.prices;
   }
 
   async start(o: StartRunOptions): Promise<RunHandle> {
     await checkStartOptions(o);
-    const args = buildAgentArgs(o.flags);
+    // The agent kind's seam (adapters/): its argv, its meter and stall limit, its command.
     const env = { ...process.env, ...o.env };
-    const command = await resolveAgentCommand(o.agentCommand ?? this.agentCommand, { cwd: o.cwd, pathVariable: env.PATH });
+    const { args, prompt, spec: agent } = await prepareAgentRun({ ...o, prices: o.prices ?? this.prices, env });
+    const commandName = commandForKind(agent.kind, { env, claudeCommand: o.agentCommand ?? this.agentCommand });
+    const command = await resolveAgentCommand(commandName, { cwd: o.cwd, pathVariable: env.PATH });
     const startedAt = this.now();
     const id = checkRunId(o.runId ?? newRunId(startedAt));
     const files = runFiles(this.groveDir, id);
@@ -76,7 +86,7 @@ export class RunRegistry implements RunCoordinator {
     try {
       // The prompt goes in through a file opened as the agent's stdin: no 128 KiB argument cap,
       // no flag parsing, and no pipe that would die with this process.
-      await fs.writeFile(files.prompt, o.prompt, { flag: 'wx', mode: 0o600 });
+      await fs.writeFile(files.prompt, prompt, { flag: 'wx', mode: 0o600 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw duplicateId(id);
       throw error;
@@ -90,7 +100,7 @@ export class RunRegistry implements RunCoordinator {
       startedAt: startedAt.toISOString(), endedAt: null, timeoutAt: new Date(startedAt.getTime() + timeoutMs).toISOString(),
       maxBudgetMicros: o.flags?.maxBudgetUsd === undefined ? null : budgetMicros(o.flags.maxBudgetUsd),
       command, args: args.map(shorten), host, cancelRequestedAt: null, timedOutAt: null, keepWork: o.keepWork ?? null, workKeptAt: null,
-      ...(o.origin ? { origin: o.origin } : {}),
+      agent, stoppedFor: null, ...(o.origin ? { origin: o.origin } : {}),
     };
     try {
       await withLock(this.groveDir, async (lock) => {
@@ -127,7 +137,7 @@ export class RunRegistry implements RunCoordinator {
       throw error;
     }
     if (isTerminal(entry)) return LiveRun.finished(this, toRecord(entry), files);
-    const run = new LiveRun(this, toRecord(entry), files, spawned.child);
+    const run = new LiveRun(this, toRecord(entry), files, spawned.child, entry.agent);
     this.watched.set(id, run);
     run.begin();
     return run;
@@ -248,7 +258,7 @@ export class RunRegistry implements RunCoordinator {
     // The agent has exited: its log and stderr are read before taking the lock, so the locked
     // step is only the decision and the two writes.
     const files = runFiles(this.groveDir, id);
-    const output = await readOutput(files);
+    const output = await readOutput(files, (await this.entries.read(id).catch(() => undefined))?.agent);
     const record = await withLock(this.groveDir, (lock) => this.finishUnderLock(lock, id, exit, output));
     // A run this process did not start has no engine here to keep its work: do it now.
     const entry = await this.entries.read(id);
@@ -256,15 +266,22 @@ export class RunRegistry implements RunCoordinator {
     return record;
   }
 
-  async markKill(id: string, reason: 'cancel' | 'timeout'): Promise<void> {
+  async markKill(id: string, reason: 'cancel' | 'timeout' | 'budget' | 'stalled'): Promise<void> {
     await withLock(this.groveDir, async (lock) => {
       const entry = await this.entries.read(id);
       if (!entry || isTerminal(entry)) return;
       const at = this.now().toISOString();
       if (reason === 'cancel') entry.cancelRequestedAt ??= at;
-      else entry.timedOutAt ??= at;
+      else if (reason === 'timeout') entry.timedOutAt ??= at;
+      else entry.stoppedFor ??= { reason, at };
       await this.entries.write(lock, entry);
     });
+  }
+
+  rateLimited(id: string, kind: AgentKind, event: { resetAt: string | null; message: string }): void {
+    const until = event.resetAt ?? new Date(this.now().getTime() + DEFAULT_RATE_LIMIT_MS).toISOString();
+    markRateLimited(this.groveDir, kind, { until, message: event.message, runId: id })
+      .catch((error: Error) => this.logger.warn(`run ${id}: could not record the ${kind} rate limit: ${error.message}`));
   }
 
   forget(id: string, run: LiveRun): void {
@@ -283,11 +300,12 @@ export class RunRegistry implements RunCoordinator {
     if (!entry) throw unknownRun(id);
     if (isTerminal(entry)) return toRecord(entry);
     const files = runFiles(this.groveDir, id);
-    const { log, stderrTail } = output ?? (await readOutput(files));
+    const { log, stderrTail } = output ?? (await readOutput(files, entry.agent));
     const finished: RunEntry = { ...entry, ...decideOutcome(entry, log, exit, stderrTail), endedAt: this.now().toISOString() };
     lock.assertHeld();
     await appendSpend(this.groveDir, {
       runId: id, taskId: finished.taskId, slot: finished.slot, costMicros: finished.costMicros, status: finished.status, at: finished.endedAt!,
+      costSource: finished.costSource ?? 'reported',
     });
     await this.entries.write(lock, finished);
     this.logger.debug(`run ${id} recorded: ${finished.status}, ${finished.costMicros} µ$`);
@@ -338,7 +356,7 @@ export class RunRegistry implements RunCoordinator {
   }
 
   private watch(entry: RunEntry): LiveRun {
-    const run = new LiveRun(this, toRecord(entry), runFiles(this.groveDir, entry.id));
+    const run = new LiveRun(this, toRecord(entry), runFiles(this.groveDir, entry.id), undefined, entry.agent);
     this.watched.set(entry.id, run);
     run.begin();
     return run;
@@ -365,8 +383,8 @@ export class RunRegistry implements RunCoordinator {
 
 type RunOutput = { log: Awaited<ReturnType<typeof parseLogFile>>; stderrTail: string[] };
 
-async function readOutput(files: RunFiles): Promise<RunOutput> {
-  const [log, stderrTail] = await Promise.all([parseLogFile(files.log), readStderrTail(files.stderr)]);
+async function readOutput(files: RunFiles, agent?: StoredAgentSpec): Promise<RunOutput> {
+  const [log, stderrTail] = await Promise.all([parseLogFile(files.log, agent), readStderrTail(files.stderr)]);
   return { log, stderrTail };
 }
 

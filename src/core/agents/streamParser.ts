@@ -108,7 +108,7 @@ export function parseStreamJson(text: string | Buffer): StreamJsonParser {
   return parser;
 }
 
-function toResult(message: Record<string, unknown>, sessionId: string | null): AgentResult {
+export function toResult(message: Record<string, unknown>, sessionId: string | null): AgentResult {
   const cost = usdToMicros(message.total_cost_usd ?? message.cost_usd);
   return {
     success: message.is_error === false,
@@ -122,7 +122,7 @@ function toResult(message: Record<string, unknown>, sessionId: string | null): A
   };
 }
 
-function assistantText(message: Record<string, unknown>): string {
+export function assistantText(message: Record<string, unknown>): string {
   const content = isObject(message.message) ? message.message.content : undefined;
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';

@@ -1,9 +1,11 @@
 import type { AgentFlags } from './agentArgs';
+import type { AgentKind } from './adapters/types';
+import type { MicroPrice } from './prices';
 
 export type { AgentFlags };
 
-/** `starting`: the entry is written and the agent is being (or was) spawned; its pid is not recorded yet. */
-export type RunStatus = 'starting' | 'active' | 'completed' | 'failed' | 'cancelled' | 'abandoned';
+/** `starting`: the entry is written and the agent is being (or was) spawned; its pid is not recorded yet. `blocked`: the agent gave up on a denied tool or a question; `stalled`: no progress for the stall limit. */
+export type RunStatus = 'starting' | 'active' | 'completed' | 'failed' | 'cancelled' | 'abandoned' | 'blocked' | 'stalled';
 
 export interface StartRunOptions {
   /** The worktree (or any folder) the agent runs in. */
@@ -28,6 +30,12 @@ export interface StartRunOptions {
   /** Added to this process's environment for the agent. */
   env?: Record<string, string>;
   runId?: string;
+  /** Which CLI (default claude); its command is `agentCommand` for Claude, else the kind's own (see adapters/commandForKind). */
+  agentKind?: AgentKind;
+  /** The price table metering uses (default: the shipped one). */
+  prices?: Record<string, MicroPrice>;
+  /** No progress event for this long stops the run as stalled (default 5 minutes; 0: never). */
+  stallMs?: number;
   /** Who started it ("cli", "vscode:<window>"): lets every window say whose a run is. */
   origin?: string;
 }

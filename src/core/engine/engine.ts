@@ -471,6 +471,7 @@ export class Engine {
       // If this process dies, whoever records the run keeps the work under the same holder.
       keepWork: { holder: holderOf(task), head: worktree.head ?? null },
       origin: this.options.origin,
+      agentKind: settings.agentKind, stallMs: settings.stallMs,
     });
     task.run = run;
     this.partialOutput.set(task.snapshot.id, '');

@@ -1,4 +1,5 @@
 import { RunRegistry } from '../agents/runRegistry';
+import type { MicroPrice } from '../agents/prices';
 import type { RepositoryLocation } from '../git/repository';
 import { silentLogger, type Logger } from '../logger';
 import { WorktreePool } from '../pool/pool';
@@ -17,6 +18,8 @@ export interface OpenEngineOptions extends Omit<EngineOptions, 'groveDir' | 'wor
   max?: number;
   /** The agent CLI (default `claude`). */
   agentCommand?: string;
+  /** The price table metering uses (default: the shipped one). */
+  prices?: Record<string, MicroPrice>;
   logger?: Logger;
   /** The pool's ports and setup/refresh steps (src/core/ready). */
   ready?: ReadyOptions;
@@ -37,7 +40,7 @@ export function openEngine(o: OpenEngineOptions): OpenedEngine {
   const logger = o.logger ?? silentLogger;
   const pool = new WorktreePool({ repo: o.repo, root: o.root, max: o.max, logger, now: o.now, ready: o.ready });
   const worktrees = new PoolWorktrees(pool);
-  const registry = new RunRegistry({ groveDir: o.repo.groveDir, logger, now: o.now, agentCommand: o.agentCommand, workKeeper: worktrees });
+  const registry = new RunRegistry({ groveDir: o.repo.groveDir, logger, now: o.now, agentCommand: o.agentCommand, workKeeper: worktrees, prices: o.prices });
   const engine = new Engine({ ...o, groveDir: o.repo.groveDir, worktrees, agents: new RegistryLauncher(registry), logger });
   const chains = new ChainRunner({ engine, worktrees, groveDir: o.repo.groveDir, now: o.now });
   return { engine, chains, pool, registry, budget: () => engine.budget, close: () => engine.close() };

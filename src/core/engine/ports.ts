@@ -31,6 +31,7 @@ export interface WorktreeProvider {
 
 /** The agent CLI's flags the engine resolves: the runner's own type, so the two cannot drift. */
 import type { AgentFlags } from '../agents/agentArgs';
+import type { AgentKind } from '../agents/adapters/types';
 export type { AgentFlags };
 
 export interface AgentLaunch {
@@ -43,6 +44,8 @@ export interface AgentLaunch {
   worktree: string;
   timeoutMs?: number;
   agentCommand?: string;
+  agentKind?: AgentKind;
+  stallMs?: number;
   env?: Record<string, string>;
   /** Who keeps the worktree if the agent leaves work, and where it started: for whoever records the run if this engine dies. */
   keepWork?: { holder: string; head: string | null };

@@ -1,4 +1,5 @@
 import type { RunRegistry } from '../agents/runRegistry';
+import { waitOutRateLimit } from '../agents/rateLimits';
 import type { RunHandle, RunRecord } from '../agents/types';
 import type { AgentLauncher, AgentLaunch, AgentOutcome, AgentRun, AgentRunEvent } from './ports';
 
@@ -10,9 +11,12 @@ export class RegistryLauncher implements AgentLauncher {
   constructor(private readonly registry: RunRegistry) {}
 
   async start(o: AgentLaunch): Promise<AgentRun> {
+    // A rate-limited kind pauses: a near reset is waited out, a far one refused before anything starts.
+    await waitOutRateLimit(this.registry.groveDir, o.agentKind ?? 'claude');
     const handle = await this.registry.start({
       runId: o.runId, cwd: o.cwd, prompt: o.prompt, flags: o.flags, taskId: o.taskId, slot: o.slot, worktree: o.worktree,
       timeoutMs: o.timeoutMs, agentCommand: o.agentCommand, env: o.env, keepWork: o.keepWork, origin: o.origin,
+      agentKind: o.agentKind, stallMs: o.stallMs,
     });
     return {
       id: handle.id,
@@ -56,7 +60,8 @@ export class RegistryLauncher implements AgentLauncher {
 
 function outcomeOf(record: RunRecord): AgentOutcome {
   return {
-    status: record.status === 'active' || record.status === 'starting' ? 'abandoned' : record.status,
+    // Blocked and stalled runs did not do the task: failures to the engine, their error says which.
+    status: record.status === 'active' || record.status === 'starting' ? 'abandoned' : record.status === 'blocked' || record.status === 'stalled' ? 'failed' : record.status,
     costMicros: record.costMicros,
     sessionId: record.sessionId,
     resultText: record.resultText,

@@ -1,3 +1,5 @@
+import type { AgentKind } from '../agents/adapters/types';
+
 /**
  * How a task's agent settings come together: global (the editor's settings or the CLI's
  * flags) -> the slot's own settings -> the task's. A later level overrides a scalar; tool
@@ -19,6 +21,10 @@ export interface AgentSettings {
   maxBudgetMicros?: number;
   /** The agent CLI to run (default `claude`). */
   agentCommand?: string;
+  /** Which kind of agent CLI (default claude): setting grove.agent.kind, --agent-kind, a chain's "agent". */
+  agentKind?: AgentKind;
+  /** No progress for this long stops a run as stalled (default 5 minutes; 0: never). */
+  stallMs?: number;
   env?: Record<string, string>;
 }
 
@@ -31,7 +37,7 @@ export interface SlotIdentity {
 
 export interface SlotSettings extends AgentSettings, SlotIdentity {}
 
-const SCALARS = ['model', 'effort', 'maxTurns', 'permissionMode', 'timeoutMs', 'maxBudgetMicros', 'agentCommand'] as const;
+const SCALARS = ['model', 'effort', 'maxTurns', 'permissionMode', 'timeoutMs', 'maxBudgetMicros', 'agentCommand', 'agentKind', 'stallMs'] as const;
 
 export function resolveSettings(...levels: (AgentSettings | undefined)[]): AgentSettings {
   const resolved: AgentSettings = {};

@@ -17,6 +17,8 @@ export interface LedgerEntry {
   status: string;
   /** ISO time the run was recorded. */
   at: string;
+  /** `reported`: the agent's own figure; `metered`: Grove priced its tokens (agents that report none). */
+  costSource?: 'reported' | 'metered';
 }
 
 /** What the ledger says right now: the total (each runId counted once) and which runs it has. */
@@ -154,6 +156,7 @@ function parseEntry(line: string): LedgerEntry | undefined {
       costMicros: value.costMicros,
       status: String(value.status ?? 'unknown'),
       at: String(value.at ?? ''),
+      ...(value.costSource === 'metered' || value.costSource === 'reported' ? { costSource: value.costSource } : {}),
     };
   } catch {
     return undefined; // a torn line from a crash mid-append carries no trustworthy amount

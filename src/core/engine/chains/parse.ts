@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { AGENT_KINDS, isAgentKind } from '../../agents/adapters';
 import * as path from 'node:path';
 import { GroveError } from '../../errors';
 import { usdToMicros } from '../../money';
@@ -21,7 +22,7 @@ const ARGUMENT_NAME = /^[A-Za-z_][\w-]*$/;
 const MAX_RETRIES = 10;
 
 function settingFields(): string[] {
-  return ['model', 'effort', 'maxTurns', 'permissionMode', 'allowedTools', 'disallowedTools', 'systemPrompt', 'timeoutMinutes', 'maxBudgetUsd'];
+  return ['model', 'effort', 'maxTurns', 'permissionMode', 'allowedTools', 'disallowedTools', 'systemPrompt', 'timeoutMinutes', 'maxBudgetUsd', 'agent'];
 }
 
 class Invalid {
@@ -144,6 +145,11 @@ function parseSettings(invalid: Invalid, object: Record<string, unknown>, prefix
   string('effort');
   string('permissionMode');
   string('systemPrompt');
+  if (object.agent !== undefined) {
+    // "agent": "codex": which CLI runs the chain or the step (adapters/).
+    if (!isAgentKind(object.agent)) throw invalid.error(`${prefix}agent`, `one of ${AGENT_KINDS.join(', ')}`, object.agent);
+    settings.agentKind = object.agent;
+  }
   if (object.maxTurns !== undefined) {
     if (!Number.isSafeInteger(object.maxTurns) || (object.maxTurns as number) < 1) throw invalid.error(`${prefix}maxTurns`, 'a whole number of at least 1', object.maxTurns);
     settings.maxTurns = object.maxTurns as number;
