@@ -21,6 +21,8 @@ export interface TaskSpec {
   label?: string;
   /** Who keeps the worktree if the agent leaves work in it (default `grove:task-<id>`). */
   holderIfWorkLeft?: string;
+  /** The work this task is part of: a fan-out's `fanout-…` id or a chain run's id (results group by it). */
+  group?: string;
 }
 
 export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -57,6 +59,8 @@ export interface TaskSnapshot {
   errorKind: GroveErrorKind | null;
   errorHint: string | null;
   leftWork: LeftWork | null;
+  /** `TaskSpec.group`: the fan-out or chain this task belongs to. */
+  group?: string | null;
 }
 
 /** The settled outcome of a task (`run`, `result`, `fanOut`). */
