@@ -61,6 +61,7 @@ async function runTasks(command: Command, prompts: string[], options: RunOptions
     results = await engine.fanOut(all);
   } finally {
     stopListening();
+    await opened.results.recorder?.flush(); // each task's result is on disk before the process exits
     opened.close();
   }
   const budget = await engine.budgetStatus();
@@ -68,6 +69,8 @@ async function runTasks(command: Command, prompts: string[], options: RunOptions
     printJson({ tasks: results, budget: { capMicros: budget.capMicros, spentMicros: budget.spentMicros, reservedMicros: budget.reservedMicros } });
   } else {
     for (const [index, result] of results.entries()) report(result, index, results.length);
+    const resultIds = results.map((result) => opened.results.recorder?.resultIdOf(result.id)).filter(Boolean);
+    if (resultIds.length) note(`grove: review with grove result ${resultIds.join(' / ')} (grove results lists them all)`);
   }
   return exitCodeOf(results);
 }
