@@ -1,0 +1,100 @@
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import * as vscode from 'vscode';
+import { describeError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import { openResults, resultsDir, type Results, type ResultRecord } from '../../core/results';
+import type { GroveSession } from '../session';
+import { ReviewComments } from './comments';
+import { resultCommands } from './commands';
+import type { ResultCommandId } from './commandIds';
+import { BASE_SCHEME, BaseContentProvider, OUTPUT_SCHEME, OutputContentProvider } from './documents';
+import { awaitingReview, ResultsView } from './resultsView';
+
+export { RESULT_COMMAND_IDS } from './commandIds';
+
+/** What the Results feature hands the extension-host tests. */
+export interface ResultsFeature {
+  readonly view: ResultsView;
+  readonly tree: vscode.TreeView<unknown>;
+  readonly results: Results;
+  readonly comments: ReviewComments;
+  refresh(): Promise<void>;
+  /** Grove's own time in the last Review Changes (reading changes, building the resources). */
+  lastReviewMs: number | null;
+  /** The commands, registered by activation with its error reporting. */
+  readonly handlers: Record<ResultCommandId, (...args: unknown[]) => Promise<unknown>>;
+}
+
+/**
+ * The Results view, its commands, the read-only base-side documents, agent output documents
+ * and review comments, on the session's engine: results are recorded as this window's tasks
+ * end, and read back from `grove/results/` when the CLI or another window writes them.
+ */
+export function registerResults(context: vscode.ExtensionContext, session: GroveSession, log: Logger): ResultsFeature {
+  const results = openResults({ repo: session.repo, pool: session.pool, registry: session.registry, engine: session.engine, logger: log });
+  const view = new ResultsView();
+  const tree = vscode.window.createTreeView('grove.results', { treeDataProvider: view, showCollapseAll: true });
+  const comments = new ReviewComments(() => results.service);
+  const output = new OutputContentProvider(() => results.service, () => session.repo.groveDir);
+  let refreshing: Promise<void> | null = null;
+  let again = false;
+  const draw = async () => {
+    const [records, parked] = await Promise.all([results.service.list(), results.service.parked().catch(() => [])]);
+    view.show(records, parked);
+    comments.sync(records);
+    const count = records.filter(awaitingReview).length;
+    tree.badge = count ? { value: count, tooltip: `${count} result${count === 1 ? '' : 's'} awaiting review` } : undefined;
+    void vscode.commands.executeCommand('setContext', 'grove.resultsAwaiting', count);
+  };
+  const refresh = async (): Promise<void> => {
+    if (refreshing) {
+      again = true;
+      return refreshing;
+    }
+    refreshing = draw().catch((error: unknown) => log.warn(`cannot read the results: ${describeError(error)}`)).finally(() => {
+      refreshing = null;
+      if (again) {
+        again = false;
+        void refresh();
+      }
+    });
+    return refreshing;
+  };
+  const feature = { view, tree, results, comments, refresh, lastReviewMs: null } as Omit<ResultsFeature, 'handlers'> as ResultsFeature;
+  Object.assign(feature, { handlers: resultCommands({ session, results, view, comments, output, refresh, log, feature }) });
+  const recorded = results.recorder?.onRecorded((record: ResultRecord) => {
+    log.info(`result ${record.id} recorded for "${record.title}": ${record.status}`);
+    void refresh();
+  });
+  context.subscriptions.push(
+    view, tree, comments, output,
+    vscode.workspace.registerTextDocumentContentProvider(BASE_SCHEME, new BaseContentProvider()),
+    vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, output),
+    { dispose: () => recorded?.dispose() },
+    { dispose: () => results.recorder?.dispose() },
+    watchResults(session.repo.groveDir, refresh, log),
+  );
+  void refresh();
+  return feature;
+}
+
+/** Another process wrote a result (the CLI, another window): redraw, coalescing bursts. */
+function watchResults(groveDir: string, refresh: () => Promise<void>, log: Logger): vscode.Disposable {
+  const dir = resultsDir(groveDir);
+  let watcher: FSWatcher | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    mkdirSync(dir, { recursive: true });
+    watcher = watch(dir, { persistent: false }, (_event, file) => {
+      if (!file || !file.toString().endsWith('.json') || timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void refresh();
+      }, 50);
+    });
+    watcher.on('error', (error) => log.warn(`watching ${dir} stopped: ${error.message}`));
+  } catch (error) {
+    log.warn(`cannot watch ${dir}: ${(error as Error).message}; the Results view refreshes on this window's work only`);
+  }
+  return { dispose: () => { if (timer) clearTimeout(timer); watcher?.close(); } };
+}
