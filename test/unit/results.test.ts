@@ -126,6 +126,18 @@ describe('results: recorded when work ends (real pool, real git, the claude doub
     assert.equal((await h.opened.pool.leaseOf(record.worktree!.name))?.leaseId, record.worktree!.leaseId);
   });
 
+  it('continues in the result\'s own worktree even when its session id was seen first elsewhere', async () => {
+    // The double answers every run with the same session id: the session's first run is in another worktree.
+    h = await harness({ slots: 1, agentCommand: workingAgent() });
+    const { record: first } = await runOne('One [add:one.txt]');
+    const { record: second } = await runOne('Two [add:two.txt]');
+    assert.notEqual(first.worktree!.name, second.worktree!.name);
+    await h.opened.results.service.continue(second.id, 'more [edit:two.txt]');
+    const last = readRecords(h.recordDir).sort((a, b) => a.startedAt - b.startedAt).at(-1)!;
+    assert.equal(last.cwd, second.worktree!.path);
+    assert.equal(readFileSync(path.join(second.worktree!.path, 'two.txt'), 'utf8'), 'one\ntwo\nchanged by the agent\n');
+  });
+
   it('a session the agent cannot resume: the result keeps the agent\'s words and the work', async () => {
     h = await harness({ slots: 1, agentCommand: workingAgent() });
     const { record } = await runOne('Start [add:y.txt]');

@@ -425,7 +425,7 @@ export class Engine {
 
   private async reserveWorktree(task: Task, slot: Slot): Promise<ReservedWorktree> {
     const worktrees = this.options.worktrees;
-    if (task.spec.resumeSession) {
+    if (task.spec.resumeSession && !task.spec.worktree) {
       // Continuing a conversation only makes sense where it happened: same files, same history.
       const name = await this.options.agents.sessionWorktree(task.spec.resumeSession);
       if (!name) {

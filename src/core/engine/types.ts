@@ -13,7 +13,7 @@ export interface TaskSpec {
    * session started; a slot never resumes a session on its own.
    */
   resumeSession?: string;
-  /** Run in this pool worktree (by name) instead of any available one: a chain's own worktree. */
+  /** Run in this pool worktree (by name) instead of any available one: a chain's own worktree, or a result's when continuing its session. */
   worktree?: string;
   /** The lease id when `worktree` is leased (a chain with `worktree` isolation holds one). */
   leaseId?: string;

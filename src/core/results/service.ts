@@ -80,8 +80,10 @@ export class ResultsService {
     if (!session) throw new GroveError('refused', `${record.id} has no agent session to continue (its agent never started)`, 'Run a new task instead.');
     if (record.worktree) this.worktreeOf(record);
     else if (record.parkedRef) this.worktreeOf(record);
+    // The result knows its worktree and lease: pin them (the session's first run may have been elsewhere).
     const taskId = engine.submit({
-      prompt, resumeSession: session, holderIfWorkLeft: record.worktree?.holder ?? `grove:task-${record.taskId ?? record.id}`,
+      prompt, resumeSession: session, worktree: record.worktree?.name, leaseId: record.worktree?.leaseId,
+      holderIfWorkLeft: record.worktree?.holder ?? `grove:task-${record.taskId ?? record.id}`,
       label: `${record.title} (follow-up)`,
     });
     recorder.expectContinuation(taskId, record.id, step);

@@ -93,8 +93,10 @@ export class ReviewComments implements vscode.Disposable {
   /** The result a thread (or one of its comments) belongs to. */
   resultIdOf(target: vscode.CommentThread | PendingComment | undefined): string | undefined {
     if (target instanceof PendingComment) return target.resultId;
-    const first = target?.comments[0];
-    return first instanceof PendingComment ? first.resultId : target ? this.resultOf(target.uri)?.id : undefined;
+    // Commands also get tree rows and result ids: only a real thread has comments and a uri.
+    if (typeof target !== 'object' || target === null || !Array.isArray(target.comments) || !(target.uri instanceof vscode.Uri)) return undefined;
+    const first = target.comments[0];
+    return first instanceof PendingComment ? first.resultId : this.resultOf(target.uri)?.id;
   }
 
   get threadCount(): number {
