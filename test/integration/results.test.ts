@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TaskResult } from '../../src/core/engine/types';
@@ -151,5 +152,44 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
     assert.deepEqual(discarded.map((record) => record.id), [first.id]);
     assert.equal(tasks.length, 2);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('draws 1,000 results and opens Review Changes for 200 files (figures for BENCHMARKS.md)', async () => {
+    const feature = await results();
+    const s = await session();
+    const store = feature.results.store;
+    const template = feature.view.current[0];
+    const ids: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const id = `result-bench-${String(i).padStart(4, '0')}`;
+      ids.push(id);
+      await store.save({ ...template, id, title: `bench result ${i}`, group: i % 10 === 0 ? { id: `fanout-bench-${i}`, kind: 'fan-out', index: 1, count: 1 } : null, worktree: null, pendingComments: [], createdAt: new Date(Date.now() - i * 1000).toISOString() });
+    }
+    try {
+      const listStart = performance.now();
+      const records = await store.list();
+      const listMs = performance.now() - listStart;
+      const drawStart = performance.now();
+      feature.view.show(records, []);
+      let items = 0;
+      const walk = (nodes: ResultNode[]) => { for (const node of nodes) { feature.view.getTreeItem(node); items++; if (node.kind === 'group') walk(feature.view.getChildren(node)); } };
+      walk(feature.view.getChildren());
+      const drawMs = performance.now() - drawStart;
+      assert.ok(items >= 1000, `every result drawn (${items} rows)`);
+      console.log(`      1,000 results: store.list ${listMs.toFixed(1)} ms, view rows built ${drawMs.toFixed(1)} ms (${items} rows)`);
+    } finally {
+      for (const id of ids) rmSync(store.fileOf(id), { force: true });
+    }
+    const lease = await s.pool.lease({ holder: 'bench' });
+    for (let i = 0; i < 200; i++) writeFileSync(path.join(lease.path, `bench-${i}.txt`), `line ${i}\n`);
+    const base = (await s.pool.leaseOf(lease.name))!.head;
+    await store.save({ ...template, id: 'result-bench-review', title: 'bench review', worktree: { name: lease.name, path: lease.path, leaseId: lease.leaseId, holder: 'bench' }, baseCommit: base, group: null, pendingComments: [] });
+    const triples = await command<unknown[]>('grove.results.reviewChanges', 'result-bench-review');
+    assert.equal(triples.length, 200);
+    console.log(`      Review Changes, 200 files: ${feature.lastReviewMs!.toFixed(1)} ms of Grove's own time`);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    rmSync(store.fileOf('result-bench-review'), { force: true });
+    await s.pool.returnWorktree(lease.name, { force: true });
+    await feature.refresh();
   });
 });

@@ -8,9 +8,11 @@ import type { ChangeSummary, CommitSummary, FileChange, FileChangeKind } from '.
  * Base commit → worktree, everything a person must review: commits, staged, unstaged and
  * untracked work. Untracked files are added as intent-to-add to a scratch copy of the index,
  * so one `git diff <base>` sees them (with rename detection) while the real index is untouched.
+ * With no untracked file the real index serves as it is: no copy, no extra git process.
  */
-export async function withScratchIndex<T>(worktree: string, scratchDir: string, work: (env: Record<string, string>) => Promise<T>): Promise<T> {
-  const realIndex = path.resolve(worktree, await gitOutput(worktree, ['rev-parse', '--git-path', 'index']));
+export async function withScratchIndex<T>(worktree: string, scratchDir: string, untracked: string[], work: (env: Record<string, string>) => Promise<T>): Promise<T> {
+  if (untracked.length === 0) return work({});
+  const realIndex = await indexPath(worktree);
   await fs.mkdir(scratchDir, { recursive: true });
   const scratch = path.join(scratchDir, `diff-${process.pid}-${randomBytes(6).toString('hex')}.index`);
   try {
@@ -18,11 +20,23 @@ export async function withScratchIndex<T>(worktree: string, scratchDir: string, 
       if (error.code !== 'ENOENT') throw error;
     });
     const env = { GIT_INDEX_FILE: scratch };
-    await runGit(worktree, ['add', '--all', '--intent-to-add', '--', ':/'], { env });
+    await runGit(worktree, ['add', '--intent-to-add', '--pathspec-from-file=-', '--pathspec-file-nul'], { env, input: untracked.map((file) => `:(literal)${file}`).join('\0') });
     return await work(env);
   } finally {
     await fs.rm(scratch, { force: true });
   }
+}
+
+/** A worktree's index file: read from its `.git` file when it is a linked worktree (no git process), else asked. */
+async function indexPath(worktree: string): Promise<string> {
+  const dotGit = path.join(worktree, '.git');
+  const stat = await fs.stat(dotGit).catch(() => null);
+  if (stat?.isDirectory()) return path.join(dotGit, 'index');
+  if (stat?.isFile()) {
+    const pointer = (await fs.readFile(dotGit, 'utf8')).match(/^gitdir:\s*(.+?)\s*$/m);
+    if (pointer) return path.join(path.resolve(worktree, pointer[1]), 'index');
+  }
+  return path.resolve(worktree, await gitOutput(worktree, ['rev-parse', '--git-path', 'index']));
 }
 
 export async function untrackedFiles(worktree: string): Promise<string[]> {
@@ -32,7 +46,7 @@ export async function untrackedFiles(worktree: string): Promise<string[]> {
 
 export async function computeChanges(worktree: string, base: string, scratchDir: string, now: Date = new Date()): Promise<ChangeSummary> {
   const [untracked, head, commits] = await Promise.all([untrackedFiles(worktree), gitOutput(worktree, ['rev-parse', 'HEAD']), commitsSince(worktree, base)]);
-  const { numstat, status } = await withScratchIndex(worktree, scratchDir, async (env) => {
+  const { numstat, status } = await withScratchIndex(worktree, scratchDir, untracked, async (env) => {
     const [numstatOut, statusOut] = await Promise.all([
       gitOutput(worktree, ['diff', '--no-ext-diff', '--no-color', '-M', '--numstat', '-z', base, '--'], { env }),
       gitOutput(worktree, ['diff', '--no-ext-diff', '--no-color', '-M', '--name-status', '-z', base, '--'], { env }),
@@ -96,7 +110,7 @@ function parseNumstat(out: string): Map<string, { added: number | null; removed:
 
 /** The unified diff base → worktree (untracked files as new files), as `git diff` prints it. */
 export async function unifiedDiff(worktree: string, base: string, scratchDir: string, o: { stat?: boolean } = {}): Promise<string> {
-  return withScratchIndex(worktree, scratchDir, async (env) => {
+  return withScratchIndex(worktree, scratchDir, await untrackedFiles(worktree), async (env) => {
     const args = ['diff', '--no-ext-diff', '--no-color', '-M', ...(o.stat ? ['--stat'] : []), base, '--'];
     return (await runGit(worktree, args, { env })).stdout;
   });
