@@ -167,7 +167,7 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
       changes: { files: [{ path: 'a.ts', oldPath: 'a.ts', kind: 'modified', added: 3, removed: 1, untracked: false }], added: 3, removed: 1, commits: [], untracked: [], head: '', computedAt: now },
     };
     const ids: string[] = [];
-    const figures: Record<string, number> = {};
+    const figures: Record<string, number | number[]> = {};
     for (let i = 0; i < 1000; i++) {
       const id = `result-bench-${String(i).padStart(4, '0')}`;
       ids.push(id);
@@ -178,13 +178,20 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
       const listStart = performance.now();
       const records = await store.list();
       const listMs = performance.now() - listStart;
-      const drawStart = performance.now();
-      feature.view.show(records, []);
+      // Five draws: the first pays for warming up the code paths; all are kept.
+      const draws: number[] = [];
       let items = 0;
-      const walk = (nodes: ResultNode[]) => { for (const node of nodes) { feature.view.getTreeItem(node); items++; if (node.kind === 'group') walk(feature.view.getChildren(node)); } };
-      walk(feature.view.getChildren());
-      const drawMs = performance.now() - drawStart;
+      for (let sample = 0; sample < 5; sample++) {
+        const drawStart = performance.now();
+        feature.view.show(records, []);
+        items = 0;
+        const walk = (nodes: ResultNode[]) => { for (const node of nodes) { feature.view.getTreeItem(node); items++; if (node.kind === 'group') walk(feature.view.getChildren(node)); } };
+        walk(feature.view.getChildren());
+        draws.push(performance.now() - drawStart);
+      }
+      const drawMs = [...draws].sort((a, b) => a - b)[2];
       assert.ok(items >= 1000, `every result drawn (${items} rows)`);
+      figures.drawSamples = draws;
       figures.list = listMs;
       figures.draw = drawMs;
       figures.rows = items;

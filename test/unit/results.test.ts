@@ -176,7 +176,7 @@ describe('results: recorded when work ends (real pool, real git, the claude doub
     assert.ok(!existsSync(path.join(record.worktree!.path, 'keep.txt')));
     const parked = await service.parked();
     assert.equal(parked.length, 1);
-    assert.deepEqual(parked[0].files.sort(), ['README.md', 'keep.txt']);
+    assert.deepEqual(parked[0].files!.sort(), ['README.md', 'keep.txt']);
     const restored = await service.restoreParked(discarded.parkedRef!);
     assert.equal(readFileSync(path.join(restored.path, 'keep.txt'), 'utf8'), 'one\ntwo\n');
     assert.match(readFileSync(path.join(restored.path, 'README.md'), 'utf8'), /changed by the agent/);

@@ -13,7 +13,7 @@ export function register(program: Command): void {
         return;
       }
       if (entries.length === 0) note('grove: nothing is parked');
-      for (const entry of entries) printLine(`${entry.ref}  ${entry.parkedAt}  ${entry.files.length} file(s)  ${entry.subject}`);
+      for (const entry of entries) printLine(`${entry.ref}  ${entry.parkedAt}  ${entry.files?.length ?? 0} file(s)  ${entry.subject}`);
     });
   withPoolOptions(parked.command('restore')
     .description('put parked work into a freshly leased worktree (the ref stays until dropped)')

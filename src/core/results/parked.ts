@@ -9,26 +9,24 @@ export interface ParkedEntry {
   worktree: string;
   parkedAt: string;
   subject: string;
-  /** Files that differ from the parked HEAD (the working tree's changes, untracked included). */
-  files: string[];
-  /** Commits the parked HEAD had beyond the repository's branches (work on no branch). */
+  /** Files that differ from the parked HEAD (the working tree's changes, untracked included); null when not read. */
+  files: string[] | null;
+  /** The HEAD that was parked (parent 1 of the parked commit). */
   head: string;
 }
 
 export const PARKED_PREFIX = 'refs/grove/parked/';
 
-export async function listParked(repoDir: string): Promise<ParkedEntry[]> {
-  const out = await gitOutput(repoDir, ['for-each-ref', '--sort=-creatordate', '--format=%(refname)%00%(objectname)%00%(creatordate:iso-strict)%00%(subject)', PARKED_PREFIX]);
-  const entries: ParkedEntry[] = [];
-  for (const line of out.split('\n').filter(Boolean)) {
-    const [ref, commit, parkedAt, subject] = line.split('\0');
-    const [head, files] = await Promise.all([
-      gitOutput(repoDir, ['rev-parse', `${commit}^1`]).catch(() => ''),
-      gitOutput(repoDir, ['diff', '--name-only', '-z', `${commit}^1`, commit, '--']).then((names) => names.split('\0').filter(Boolean), () => []),
-    ]);
-    entries.push({ ref, commit, worktree: ref.slice(PARKED_PREFIX.length).split('/')[0] ?? '', parkedAt, subject, files, head });
-  }
-  return entries;
+/** Every parked ref, newest first; `files: false` skips the per-ref diff (one git process in all, for views). */
+export async function listParked(repoDir: string, o: { files?: boolean } = {}): Promise<ParkedEntry[]> {
+  const out = await gitOutput(repoDir, ['for-each-ref', '--sort=-creatordate', '--format=%(refname)%00%(objectname)%00%(creatordate:iso-strict)%00%(subject)%00%(parent)', PARKED_PREFIX]);
+  const lines = out.split('\n').filter(Boolean);
+  return Promise.all(lines.map(async (line) => {
+    const [ref, commit, parkedAt, subject, parents] = line.split('\0');
+    const files = o.files === false ? null
+      : await gitOutput(repoDir, ['diff', '--name-only', '-z', `${commit}^1`, commit, '--']).then((names) => names.split('\0').filter(Boolean), () => []);
+    return { ref, commit, worktree: ref.slice(PARKED_PREFIX.length).split('/')[0] ?? '', parkedAt, subject, files, head: (parents ?? '').split(' ')[0] ?? '' };
+  }));
 }
 
 /** Accepts a full ref or the part after `refs/grove/parked/`; refuses anything outside it. */

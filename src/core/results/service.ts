@@ -145,8 +145,8 @@ export class ResultsService {
     return { kept, discarded };
   }
 
-  parked(): Promise<ParkedEntry[]> {
-    return listParked(this.o.repoDir);
+  parked(o: { files?: boolean } = {}): Promise<ParkedEntry[]> {
+    return listParked(this.o.repoDir, o);
   }
 
   /** Restores parked work into a freshly leased worktree; the ref stays until dropped. */

@@ -226,6 +226,6 @@ export function resultCommands(d: Deps): Record<ResultCommandId, Handler> {
 async function pickParked(d: Deps, title: string): Promise<string | undefined> {
   const entries = await d.results.service.parked();
   if (entries.length === 0) throw new GroveError('usage', 'nothing is parked');
-  const picked = await d.session.ui.pick(entries.map((entry) => ({ label: entry.ref, description: `${entry.parkedAt} · ${entry.files.length} files` })), { title });
+  const picked = await d.session.ui.pick(entries.map((entry) => ({ label: entry.ref, description: `${entry.parkedAt} · ${entry.files?.length ?? 0} files` })), { title });
   return picked?.label;
 }

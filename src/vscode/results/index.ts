@@ -36,35 +36,56 @@ export function registerResults(context: vscode.ExtensionContext, session: Grove
   const tree = vscode.window.createTreeView('grove.results', { treeDataProvider: view, showCollapseAll: true });
   const comments = new ReviewComments(() => results.service);
   const output = new OutputContentProvider(() => results.service, () => session.repo.groveDir);
-  let refreshing: Promise<void> | null = null;
-  let again = false;
-  const draw = async () => {
-    const [records, parked] = await Promise.all([results.service.list(), results.service.parked().catch(() => [])]);
+  // The records this window knows, kept up to date one file at a time: a change to one result
+  // (the recorder here, or the watcher for another process) re-reads that file only.
+  const known = new Map<string, ResultRecord>();
+  const draw = async (full: boolean) => {
+    if (full) {
+      const records = await results.service.list();
+      known.clear();
+      for (const record of records) known.set(record.id, record);
+    }
+    const records = [...known.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+    const parked = await results.service.parked({ files: false }).catch(() => []);
     view.show(records, parked);
     comments.sync(records);
     const count = records.filter(awaitingReview).length;
     tree.badge = count ? { value: count, tooltip: `${count} result${count === 1 ? '' : 's'} awaiting review` } : undefined;
     void vscode.commands.executeCommand('setContext', 'grove.resultsAwaiting', count);
   };
-  const refresh = async (): Promise<void> => {
+  let refreshing: Promise<void> | null = null;
+  let again = false;
+  let againFull = false;
+  /** Redraws; `full` re-reads every result file (start, the refresh button, after this window's own changes). */
+  const redraw = (full: boolean): Promise<void> => {
     if (refreshing) {
       again = true;
+      againFull ||= full;
       return refreshing;
     }
-    refreshing = draw().catch((error: unknown) => log.warn(`cannot read the results: ${describeError(error)}`)).finally(() => {
+    refreshing = draw(full).catch((error: unknown) => log.warn(`cannot read the results: ${describeError(error)}`)).finally(() => {
       refreshing = null;
       if (again) {
-        again = false;
-        void refresh();
+        const nextFull = againFull;
+        again = againFull = false;
+        void redraw(nextFull);
       }
     });
     return refreshing;
+  };
+  const refresh = () => redraw(true);
+  const refreshOne = async (id: string): Promise<void> => {
+    const record = await results.store.get(id).catch(() => null);
+    if (record) known.set(id, record);
+    else known.delete(id);
+    await redraw(false);
   };
   const feature = { view, tree, results, comments, refresh, lastReviewMs: null } as Omit<ResultsFeature, 'handlers'> as ResultsFeature;
   Object.assign(feature, { handlers: resultCommands({ session, results, view, comments, output, refresh, log, feature }) });
   const recorded = results.recorder?.onRecorded((record: ResultRecord) => {
     log.info(`result ${record.id} recorded for "${record.title}": ${record.status}`);
-    void refresh();
+    known.set(record.id, record);
+    void redraw(false);
   });
   context.subscriptions.push(
     view, tree, comments, output,
@@ -72,24 +93,29 @@ export function registerResults(context: vscode.ExtensionContext, session: Grove
     vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, output),
     { dispose: () => recorded?.dispose() },
     { dispose: () => results.recorder?.dispose() },
-    watchResults(session.repo.groveDir, refresh, log),
+    watchResults(session.repo.groveDir, refreshOne, log),
   );
   void refresh();
   return feature;
 }
 
-/** Another process wrote a result (the CLI, another window): redraw, coalescing bursts. */
-function watchResults(groveDir: string, refresh: () => Promise<void>, log: Logger): vscode.Disposable {
+/** Another process wrote (or removed) a result: re-read those files, coalescing bursts. */
+function watchResults(groveDir: string, refreshOne: (id: string) => Promise<void>, log: Logger): vscode.Disposable {
   const dir = resultsDir(groveDir);
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const changed = new Set<string>();
   try {
     mkdirSync(dir, { recursive: true });
     watcher = watch(dir, { persistent: false }, (_event, file) => {
-      if (!file || !file.toString().endsWith('.json') || timer) return;
-      timer = setTimeout(() => {
+      const name = file?.toString();
+      if (!name || !name.endsWith('.json')) return;
+      changed.add(name.slice(0, -'.json'.length));
+      timer ??= setTimeout(() => {
         timer = undefined;
-        void refresh();
+        const ids = [...changed];
+        changed.clear();
+        for (const id of ids) void refreshOne(id);
       }, 50);
     });
     watcher.on('error', (error) => log.warn(`watching ${dir} stopped: ${error.message}`));

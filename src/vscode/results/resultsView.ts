@@ -34,24 +34,40 @@ export function resultContext(record: ResultRecord): string {
   return parts.join('.');
 }
 
-export function resultItem(record: ResultRecord): vscode.TreeItem {
+const iconCache = new Map<string, vscode.ThemeIcon>();
+
+/** One ThemeIcon per status, shared by every row (a thousand rows need no thousand objects). */
+function statusIcon(status: string): vscode.ThemeIcon {
+  let icon = iconCache.get(status);
+  if (!icon) {
+    const [name, color] = STATUS_ICONS[status] ?? STATUS_ICONS.failed;
+    icon = new vscode.ThemeIcon(name, new vscode.ThemeColor(color));
+    iconCache.set(status, icon);
+  }
+  return icon;
+}
+
+export function resultItem(record: ResultRecord, now = Date.now()): vscode.TreeItem {
   const label = record.group ? `#${record.group.index} ${record.title}` : record.title;
   const hasFiles = (record.changes?.files.length ?? 0) > 0 && record.worktree !== null;
   const item = new vscode.TreeItem(label, hasFiles ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = `result:${record.id}`;
-  const [icon, color] = STATUS_ICONS[record.status] ?? STATUS_ICONS.failed;
-  item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+  item.iconPath = statusIcon(record.status);
   const review = record.review === 'awaiting' ? (record.worktree ? null : 'nothing kept') : record.review;
   const comments = record.pendingComments.length ? `${record.pendingComments.length} pending comment${record.pendingComments.length === 1 ? '' : 's'}` : null;
-  item.description = [usd(record.costMicros), changeLine(record.changes), review, comments, age(record.createdAt)].filter(Boolean).join(' · ');
-  item.tooltip = new vscode.MarkdownString([
+  item.description = [usd(record.costMicros), changeLine(record.changes), review, comments, age(record.createdAt, now)].filter(Boolean).join(' · ');
+  item.contextValue = resultContext(record);
+  return item;
+}
+
+/** The hover text, built only when VS Code asks (resolveTreeItem), not for every row drawn. */
+export function resultTooltip(record: ResultRecord): vscode.MarkdownString {
+  return new vscode.MarkdownString([
     `**${escapeMarkdown(record.title)}**`,
     `${record.status}, ${usd(record.costMicros)}, ${record.runs.length} run${record.runs.length === 1 ? '' : 's'}`,
     record.worktree ? `Worktree: ${record.worktree.name} (leased to ${record.worktree.holder})` : record.parkedRef ? `Parked under ${record.parkedRef}` : 'Its worktree went back to the pool',
     record.finalMessage ? escapeMarkdown(oneLine(record.finalMessage, 300)) : record.error ? `Error: ${escapeMarkdown(record.error)}` : '',
   ].filter(Boolean).join('\n\n'));
-  item.contextValue = resultContext(record);
-  return item;
 }
 
 export function fileItem(record: ResultRecord, file: FileChange): vscode.TreeItem {
@@ -83,8 +99,9 @@ function parkedItem(entry: ParkedEntry): vscode.TreeItem {
   const item = new vscode.TreeItem(entry.ref.replace(/^refs\/grove\/parked\//, ''), vscode.TreeItemCollapsibleState.None);
   item.id = `parked:${entry.ref}`;
   item.iconPath = new vscode.ThemeIcon('archive');
-  item.description = `${age(entry.parkedAt)} · ${entry.files.length} file${entry.files.length === 1 ? '' : 's'}`;
-  item.tooltip = `${entry.ref}\n${entry.subject}\nParked ${entry.parkedAt}\n${entry.files.slice(0, 20).join('\n')}${entry.files.length > 20 ? '\n…' : ''}`;
+  const files = entry.files;
+  item.description = [age(entry.parkedAt), files ? `${files.length} file${files.length === 1 ? '' : 's'}` : null, entry.worktree].filter(Boolean).join(' · ');
+  item.tooltip = `${entry.ref}\n${entry.subject}\nParked ${entry.parkedAt}${files ? `\n${files.slice(0, 20).join('\n')}${files.length > 20 ? '\n…' : ''}` : ''}`;
   item.contextValue = 'grove.parked';
   return item;
 }
@@ -108,8 +125,11 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
     return this.records.filter(awaitingReview).length;
   }
 
+  private drawnAt = Date.now();
+
   show(records: ResultRecord[], parked: ParkedEntry[]): void {
     this.records = records;
+    this.drawnAt = Date.now();
     this.roots = buildRoots(records, parked);
     this.changed.fire();
   }
@@ -117,7 +137,7 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
   getTreeItem(node: ResultNode): vscode.TreeItem {
     switch (node.kind) {
       case 'group': return groupItem(node);
-      case 'result': return resultItem(node.record);
+      case 'result': return resultItem(node.record, this.drawnAt);
       case 'file': return fileItem(node.record, node.file);
       case 'parked': return parkedItem(node.entry);
       case 'parked-root': {
@@ -128,6 +148,11 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
         return item;
       }
     }
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: ResultNode): vscode.TreeItem {
+    if (node.kind === 'result') item.tooltip = resultTooltip(node.record);
+    return item;
   }
 
   getChildren(node?: ResultNode): ResultNode[] {
