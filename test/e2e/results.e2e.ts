@@ -109,6 +109,21 @@ describe('e2e: results and review in the browser VS Code', () => {
     await page.locator('.monaco-list-row', { hasText: /1 pending comment/ }).waitFor();
   });
 
+  it('the pending comment survives a window reload', async () => {
+    const { page } = workbench;
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runFromPalette(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await openGroveView(page);
+    await page.locator('.monaco-list-row', { hasText: /1 pending comment/ }).waitFor({ timeout: 60_000 });
+    const result = page.locator('.monaco-list-row', { hasText: 'Add a changelog and touch the app' });
+    if ((await result.getAttribute('aria-expanded')) === 'false') await result.locator('.monaco-tl-twistie').click();
+    await page.locator('.monaco-list-row', { hasText: 'app.ts' }).click();
+    await page.locator('.review-widget', { hasText: 'Explain why this line is needed' }).first().waitFor();
+    assert.ok(existsSync(await screenshot(page, '22b-pending-comment-after-reload')));
+  });
+
   it('Compare Fan-Out shows the variants side by side', async () => {
     const { page } = workbench;
     await menuAction(page, 'fan-out ×2: Try an approach', 'Compare Fan-Out', page.locator('.tab', { hasText: /Preview|\.md/ }).first());
