@@ -190,6 +190,9 @@ describe('results: recorded when work ends (real pool, real git, the claude doub
     const { record } = await runOne('Start [add:q.txt]');
     rmSync(record.worktree!.path, { recursive: true, force: true });
     await assert.rejects(h.opened.results.service.diff(record), /was removed/);
+    const cleared = await h.opened.results.service.discard(record.id);
+    assert.equal(cleared.review, 'discarded');
+    assert.equal(cleared.worktree, null);
     await assert.rejects(h.opened.results.service.find('result-nope'), (error: Error & { kind?: string }) => error.kind === 'usage' && /grove results/.test(String((error as { hint?: string }).hint)));
   });
 });

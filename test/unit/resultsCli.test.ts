@@ -27,12 +27,14 @@ describe('grove results / result / diff / continue / discard / parked (the bundl
     const { repo, recordDir, cli } = setup();
     const run = await cli(['run', '--json', 'Add notes\n[add:notes.md] [edit:README.md]']);
     assert.equal(run.code, 0, run.stderr);
-    const taskId = (JSON.parse(run.stdout) as { tasks: { id: string }[] }).tasks[0].id;
+    const printed = JSON.parse(run.stdout) as { tasks: { id: string }[]; resultIds: string[] };
+    const taskId = printed.tasks[0].id;
 
     const list = await cli(['results', '--json']);
     assert.equal(list.code, 0, list.stderr);
     const [listed] = (JSON.parse(list.stdout) as { results: ResultRecord[] }).results;
     assert.equal(listed.taskId, taskId);
+    assert.deepEqual(printed.resultIds, [listed.id]);
     const lines = await cli(['results']);
     assert.match(lines.stdout, new RegExp(`${listed.id} .*\\+3 −0 in 2 files  Add notes`));
 

@@ -66,7 +66,8 @@ async function runTasks(command: Command, prompts: string[], options: RunOptions
   }
   const budget = await engine.budgetStatus();
   if (options.json) {
-    printJson({ tasks: results, budget: { capMicros: budget.capMicros, spentMicros: budget.spentMicros, reservedMicros: budget.reservedMicros } });
+    const resultIds = results.map((result) => opened.results.recorder?.resultIdOf(result.id) ?? null);
+    printJson({ tasks: results, budget: { capMicros: budget.capMicros, spentMicros: budget.spentMicros, reservedMicros: budget.reservedMicros }, resultIds });
   } else {
     for (const [index, result] of results.entries()) report(result, index, results.length);
     const resultIds = results.map((result) => opened.results.recorder?.resultIdOf(result.id)).filter(Boolean);

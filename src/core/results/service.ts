@@ -56,7 +56,7 @@ export class ResultsService {
     if (record.worktree && existsSync(record.worktree.path)) return record.worktree;
     if (record.worktree) {
       throw new GroveError('refused', `the worktree of ${record.id} (${record.worktree.path}) was removed`,
-        record.parkedRef ? `Its work was parked under ${record.parkedRef}: grove parked restore ${record.parkedRef}` : 'Nothing of it can be shown; grove discard it to clear the result.');
+        record.parkedRef ? `Its work was parked under ${record.parkedRef}: grove parked restore ${record.parkedRef}` : `Nothing of it can be shown; grove discard ${record.id} clears the result (grove status shows the worktree as damaged until it is destroyed).`);
     }
     if (record.parkedRef) {
       throw new GroveError('refused', `${record.id} was discarded: its work is parked under ${record.parkedRef}`, `Bring it back with grove parked restore ${record.parkedRef}`);
@@ -119,7 +119,10 @@ export class ResultsService {
       if (record.review === 'discarded') return record;
       return this.o.store.update(record.id, (current) => ({ ...current, review: 'discarded' }));
     }
-    if (!existsSync(record.worktree.path)) this.worktreeOf(record);
+    if (!existsSync(record.worktree.path)) {
+      // Removed by hand: there is nothing left to park; the pool's own record is for grove destroy/prune to settle.
+      return this.o.store.update(record.id, (current) => ({ ...current, review: 'discarded', worktree: null, error: current.error ?? `its worktree ${record.worktree?.path} was removed by hand` }));
+    }
     let parkedRef: string | null = null;
     try {
       const outcome = await this.o.pool.returnWorktree(record.worktree.name, { ifLeaseId: record.worktree.leaseId, force: true });
