@@ -86,7 +86,8 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
     const stored = (await feature.results.service.find(record.id)).pendingComments;
     assert.deepEqual(stored.map((comment) => [comment.file, comment.line, comment.lineText, comment.body]), [['poem.txt', 2, 'violets', 'Make them blue']]);
     assert.equal(thread.comments[0].label, 'pending');
-    const outcome = await command<{ task: TaskResult }>('grove.results.sendReview', record.id);
+    // From the thread's title bar, as a person clicks it: the thread says which result.
+    const outcome = await command<{ task: TaskResult }>('grove.results.sendReview', thread);
     assert.equal(outcome.task.status, 'succeeded', outcome.task.error ?? '');
     const after = await feature.results.service.find(record.id);
     assert.equal(after.pendingComments.length, 0);
@@ -100,9 +101,13 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
   it('Continue sends a follow-up in the same session; the CLI sees the editor\'s results and the editor the CLI\'s', async () => {
     const feature = await results();
     const record = feature.view.current.find((candidate) => candidate.title === 'Add a notes file')!;
-    const outcome = await command<{ task: TaskResult }>('grove.results.continue', record.id, 'And one more thing');
+    const api = await groveApi();
+    api.testing.ui.push('And one more thing'); // the input box's answer
+    const outcome = await command<{ task: TaskResult }>('grove.results.continue', record.id);
     assert.equal(outcome.task.status, 'succeeded');
     assert.equal(outcome.task.sessionId, record.runs[0].sessionId);
+    assert.equal(outcome.task.prompt, 'And one more thing');
+    assert.ok(api.testing.ui.asked.some((question) => /follow-up for the agent/.test(question)), 'Continue asked for the follow-up');
     const listed = await runCli(['results', '--json'], workspaceRoot());
     assert.equal(listed.code, 0, listed.stderr);
     const fromCli = (JSON.parse(listed.stdout) as { results: ResultRecord[] }).results.find((candidate) => candidate.id === record.id)!;
