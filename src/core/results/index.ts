@@ -1,3 +1,13 @@
+/**
+ * Results (issue 10), the API landing (issue 11) builds on:
+ *   openResults({ repo, pool, registry, engine? })  -> { store, recorder, service }
+ *   service.find(ref)       a result by result id, task id (any run's), chain run id or worktree name/path
+ *   service.worktreeOf(r)   its worktree { name, path, leaseId }, or a GroveError saying it was given back,
+ *                           discarded (with the parked ref) or removed by hand
+ *   record.baseCommit, record.prompt, record.finalMessage, record.runs[].sessionId, record.changes,
+ *   record.worktree.{path, leaseId, holder}, record.review ('awaiting' | 'kept' | 'discarded' | 'landed')
+ *   store.update(id, change) the one way to change a record (under that record's lock)
+ */
 import type { RunRegistry } from '../agents/runRegistry';
 import { runFiles } from '../agents/runFiles';
 import type { Engine } from '../engine/engine';
