@@ -78,6 +78,13 @@ export class ResultRecorder {
     this.subscription.dispose();
   }
 
+  /** Remembers which result a task went to; the oldest are forgotten so a long-lived editor stays flat. */
+  private remember(taskId: string, resultId: string): void {
+    this.recorded.set(taskId, resultId);
+    if (this.recorded.size > 2_000) this.recorded.delete(this.recorded.keys().next().value as string);
+    if (this.groupMembers.size > 200) this.groupMembers.delete(this.groupMembers.keys().next().value as string);
+  }
+
   private track(work: Promise<unknown>): void {
     const guarded = work.catch((error: unknown) => this.logger.error(`could not record a result: ${(error as Error).message}`));
     this.pending.add(guarded);
@@ -121,7 +128,7 @@ export class ResultRecorder {
     });
     record.changes = await this.changesOf(worktree, base);
     await this.o.store.save(record);
-    this.recorded.set(task.id, record.id);
+    this.remember(task.id, record.id);
     this.emit(record);
   }
 
@@ -148,7 +155,7 @@ export class ResultRecorder {
     });
     record.changes = await this.changesOf(worktree, base);
     await this.o.store.save(record);
-    for (const task of tasks) this.recorded.set(task.id, record.id);
+    for (const task of tasks) this.remember(task.id, record.id);
     this.emit(record);
   }
 
@@ -172,7 +179,7 @@ export class ResultRecorder {
       return record;
     });
     this.startHeads.delete(task.id);
-    this.recorded.set(task.id, resultId);
+    this.remember(task.id, resultId);
     this.emit(updated);
   }
 
