@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -63,6 +63,11 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
     const readme = (await feature.results.service.list()).find((candidate) => candidate.title === 'Rewrite the readme')!;
     const [[, readmeBase]] = await command<[vscode.Uri, vscode.Uri, vscode.Uri][]>('grove.results.reviewChanges', readme.id);
     assert.equal((await vscode.workspace.openTextDocument(readmeBase)).getText(), '# demo\n');
+    // A crafted base URI (anyone can write one into a link) is served nothing and runs no git option.
+    const target = path.join(workspaceRoot(), 'crafted.txt');
+    const crafted = readmeBase.with({ path: '/crafted', query: JSON.stringify({ repo: workspaceRoot(), commit: `--output=${target}`, file: 'README.md' }) });
+    assert.equal((await vscode.workspace.openTextDocument(crafted)).getText(), '');
+    assert.ok(!readdirSync(workspaceRoot()).some((name) => name.startsWith('crafted')), 'no file was written');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

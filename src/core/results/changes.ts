@@ -118,6 +118,7 @@ export async function unifiedDiff(worktree: string, base: string, scratchDir: st
 
 /** A file's content at a commit, or null when it does not exist there (an added file's base side). */
 export async function fileAtCommit(repoDir: string, commit: string, file: string): Promise<Buffer | null> {
+  if (!/^[0-9a-f]{7,64}$/.test(commit)) return null; // a commit id only: never an option such as --output
   const result = await runGit(repoDir, ['cat-file', 'blob', `${commit}:${file}`], { allowFailure: true });
   if (result.code !== 0) return null;
   return Buffer.from(result.stdout, 'utf8');

@@ -12,11 +12,23 @@ export function baseUri(repoDir: string, commit: string, file: string | null): v
   return vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${file ?? 'deleted'}`, query: JSON.stringify({ repo: repoDir, commit, file }) });
 }
 
+/**
+ * Serves `grove-base:` documents of this window's repository only, and only for a commit id:
+ * a URI is data anyone can craft (a link in a document), and `git show --output=…` writes files.
+ */
 export class BaseContentProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly repoDir: string) {}
+
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const { repo, commit, file } = JSON.parse(uri.query) as { repo: string; commit: string; file: string | null };
-    if (!file) return '';
-    const shown = await runGit(repo, ['show', `${commit}:${file}`], { allowFailure: true });
+    let query: { repo?: unknown; commit?: unknown; file?: unknown };
+    try {
+      query = JSON.parse(uri.query) as typeof query;
+    } catch {
+      return '';
+    }
+    const { repo, commit, file } = query;
+    if (repo !== this.repoDir || typeof commit !== 'string' || !/^[0-9a-f]{7,64}$/.test(commit) || typeof file !== 'string' || file.includes('\0')) return '';
+    const shown = await runGit(this.repoDir, ['cat-file', 'blob', `${commit}:${file}`], { allowFailure: true });
     return shown.code === 0 ? shown.stdout : '';
   }
 }

@@ -89,7 +89,7 @@ export function registerResults(context: vscode.ExtensionContext, session: Grove
   });
   context.subscriptions.push(
     view, tree, comments, output,
-    vscode.workspace.registerTextDocumentContentProvider(BASE_SCHEME, new BaseContentProvider()),
+    vscode.workspace.registerTextDocumentContentProvider(BASE_SCHEME, new BaseContentProvider(session.repo.mainWorktree)),
     vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, output),
     { dispose: () => recorded?.dispose() },
     { dispose: () => results.recorder?.dispose() },
