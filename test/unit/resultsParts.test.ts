@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { changeLine, parseTranscript, ResultStore, reviewPrompt, titleOf, transcriptMarkdown, type ResultRecord } from '../../src/core/results';
-import { mergeDiffOutputs } from '../../src/core/results/changes';
+import { computeChanges, mergeDiffOutputs, unifiedDiff } from '../../src/core/results/changes';
 import { cleanupTempDirs, tempDir } from '../helpers/tempRepo';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/claude-cli');
@@ -29,6 +29,12 @@ describe('results: the pure parts (diff parsing, transcript, prompts, store rule
       ['img.png', 'img.png', 'added', null, null, true],
       ['new name.ts', 'old name.ts', 'renamed', 2, 0, false],
     ]);
+  });
+
+  it('refuses a base that is not a commit id (a result file is data, never git options)', async () => {
+    const dir = tempDir();
+    await assert.rejects(unifiedDiff(dir, '--output=/tmp/x', dir), /not a commit id/);
+    await assert.rejects(computeChanges(dir, 'HEAD~1', dir), /not a commit id/);
   });
 
   it('reads a run log as a transcript: model, text, tools with the file they touched, the result', () => {

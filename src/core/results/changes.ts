@@ -39,12 +39,19 @@ async function indexPath(worktree: string): Promise<string> {
   return path.resolve(worktree, await gitOutput(worktree, ['rev-parse', '--git-path', 'index']));
 }
 
+/** Base commits come from result files: only a commit id goes to git, never something it could read as an option. */
+function checkCommit(commit: string): string {
+  if (!/^[0-9a-f]{7,64}$/.test(commit)) throw new Error(`"${commit}" is not a commit id`);
+  return commit;
+}
+
 export async function untrackedFiles(worktree: string): Promise<string[]> {
   const out = await gitOutput(worktree, ['ls-files', '--others', '--exclude-standard', '-z', '--', ':/']);
   return out.split('\0').filter(Boolean);
 }
 
 export async function computeChanges(worktree: string, base: string, scratchDir: string, now: Date = new Date()): Promise<ChangeSummary> {
+  checkCommit(base);
   const [untracked, head, commits] = await Promise.all([untrackedFiles(worktree), gitOutput(worktree, ['rev-parse', 'HEAD']), commitsSince(worktree, base)]);
   const { numstat, status } = await withScratchIndex(worktree, scratchDir, untracked, async (env) => {
     const [numstatOut, statusOut] = await Promise.all([
@@ -110,6 +117,7 @@ function parseNumstat(out: string): Map<string, { added: number | null; removed:
 
 /** The unified diff base → worktree (untracked files as new files), as `git diff` prints it. */
 export async function unifiedDiff(worktree: string, base: string, scratchDir: string, o: { stat?: boolean } = {}): Promise<string> {
+  checkCommit(base);
   return withScratchIndex(worktree, scratchDir, await untrackedFiles(worktree), async (env) => {
     const args = ['diff', '--no-ext-diff', '--no-color', '-M', ...(o.stat ? ['--stat'] : []), base, '--'];
     return (await runGit(worktree, args, { env })).stdout;
@@ -118,7 +126,7 @@ export async function unifiedDiff(worktree: string, base: string, scratchDir: st
 
 /** A file's content at a commit, or null when it does not exist there (an added file's base side). */
 export async function fileAtCommit(repoDir: string, commit: string, file: string): Promise<Buffer | null> {
-  if (!/^[0-9a-f]{7,64}$/.test(commit)) return null; // a commit id only: never an option such as --output
+  if (!/^[0-9a-f]{7,64}$/.test(commit)) return null; // see checkCommit
   const result = await runGit(repoDir, ['cat-file', 'blob', `${commit}:${file}`], { allowFailure: true });
   if (result.code !== 0) return null;
   return Buffer.from(result.stdout, 'utf8');
