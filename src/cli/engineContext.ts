@@ -1,23 +1,29 @@
 import type { Command } from 'commander';
 import { agentCommandFrom } from '../core/agents/agentCommand';
-import { openEngine, type OpenedEngine } from '../core/engine/open';
+import type { RunRegistry } from '../core/agents/runRegistry';
+import { openEngine, openRunRegistry, type OpenedEngine } from '../core/engine/open';
 import type { AgentSettings } from '../core/engine/settings';
 import { repositoryFor } from './context';
 import { stderrLogger } from './io';
 import { integerFromEnv } from './options';
 
-/** The engine for a CLI command: slots from GROVE_SLOTS (default 4), agent from GROVE_AGENT_COMMAND, pool root and size from GROVE_ROOT and GROVE_MAX. */
-export async function engineFor(command: Command, settings: AgentSettings = {}): Promise<OpenedEngine> {
+/** The engine for a CLI command: slots from GROVE_SLOTS (default 4), agent from --agent or GROVE_AGENT_COMMAND, pool root and size from GROVE_ROOT and GROVE_MAX. */
+export async function engineFor(command: Command, settings: AgentSettings = {}, agent?: string): Promise<OpenedEngine> {
   const repo = await repositoryFor(command);
   return openEngine({
     repo,
     root: process.env.GROVE_ROOT || undefined,
     max: integerFromEnv('GROVE_MAX'),
     slots: integerFromEnv('GROVE_SLOTS') ?? 4,
-    agentCommand: agentCommandFrom({ env: process.env }),
+    agentCommand: agentCommandFrom({ option: agent, env: process.env }),
     settings,
     logger: stderrLogger(),
   });
+}
+
+/** The run registry for a command that looks at runs: recording a run whose engine died also keeps its work (pool root from GROVE_ROOT). */
+export async function registryFor(command: Command): Promise<RunRegistry> {
+  return openRunRegistry({ repo: await repositoryFor(command), root: process.env.GROVE_ROOT || undefined, max: integerFromEnv('GROVE_MAX'), logger: stderrLogger() });
 }
 
 /** Ctrl-C cancels the work (the agents run detached, so leaving them would spend unseen); a second one exits at once. */

@@ -53,8 +53,8 @@ export class GroveSession implements vscode.Disposable {
       repo, root: settings.poolRoot ?? undefined, max: settings.poolMax, logger,
       postCreate: (worktreePath) => runPostCreateHook(worktreePath, logger),
     });
-    this.registry = new RunRegistry({ groveDir: repo.groveDir, logger, agentCommand: settings.agentCommand });
     const worktrees = new PoolWorktrees(this.pool);
+    this.registry = new RunRegistry({ groveDir: repo.groveDir, logger, agentCommand: settings.agentCommand, workKeeper: worktrees });
     this.engine = new Engine({
       groveDir: repo.groveDir, worktrees, agents: new RegistryLauncher(this.registry), logger,
       slots: settings.slots, settings: agentSettings(settings),

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseChain } from '../../src/core/engine/chains/parse';
+import type { LandSource } from '../../src/core/land/types';
 import { ResultStore, resultsDir } from '../../src/core/results';
 import { closeHarnesses, flagValue, harness, readRecords, type Harness } from '../helpers/engineHarness';
 import { workingAgent } from '../helpers/resultsAgent';
@@ -55,6 +56,8 @@ describe('results: recorded when work ends (real pool, real git, the claude doub
     // Found by result id, task id and worktree name alike.
     assert.equal((await h.opened.results.service.find(record.id)).id, record.id);
     assert.equal((await h.opened.results.service.find(record.worktree!.name)).id, record.id);
+    const source: LandSource = h.opened.results.service.landSource(record); // typed: landing takes it as is
+    assert.deepEqual([source.worktreePath, source.baseCommit, source.title, source.holderLeaseId, source.repoRoot], [record.worktree!.path, base, 'Fix the thing', record.worktree!.leaseId, h.repo]);
   });
 
   it('records a deleted file, and a task that left nothing with its worktree given back', async () => {

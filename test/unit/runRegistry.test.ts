@@ -195,7 +195,7 @@ describe('RunRegistry with the Claude CLI double', () => {
     const s = setup();
     for (const agentCommand of ['grove-no-such-agent', './missing/claude']) {
       await assert.rejects(s.registry.start({ cwd: s.repo, prompt: 'hi', agentCommand, slot: 'slot-1' }), (error: unknown) => {
-        assert.ok(isGroveError(error, 'unavailable'), String(error));
+        assert.ok(isGroveError(error, 'usage'), String(error));
         assert.match(error.message, /not found/);
         assert.match(error.hint!, /--agent/);
         return true;
@@ -241,10 +241,10 @@ describe('RunRegistry with the Claude CLI double', () => {
 
   it('a hanging agent times out: its group is killed and the run fails, saying so', async () => {
     const s = setup({ killGraceMs: 500 });
-    const { record } = await run(s, { GROVE_DOUBLE_HANG: '1', GROVE_DOUBLE_SPAWN_CHILD: '1' }, { timeoutMs: 400 });
+    const { record } = await run(s, { GROVE_DOUBLE_HANG: '1', GROVE_DOUBLE_SPAWN_CHILD: '1' }, { timeoutMs: 3_000 });
     const seen = onlyDoubleRecord(s.records);
     assert.equal(record.status, 'failed');
-    assert.match(record.error!, /timed out after 0\.01 min/);
+    assert.match(record.error!, /timed out after 0\.05 min/);
     assert.ok(!pidRunning(seen.pid) && !pidRunning(seen.childPid!));
   });
 

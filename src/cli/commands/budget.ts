@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { Budget } from '../../core/engine/budget';
 import { formatUsd, parseUsdToMicros } from '../../core/money';
 import { RegistryLauncher } from '../../core/engine/registryLauncher';
-import { RunRegistry } from '../../core/agents/runRegistry';
+import { registryFor } from '../engineContext';
 import { repositoryFor } from '../context';
-import { note, printJson, printLine, stderrLogger } from '../io';
+import { note, printJson, printLine } from '../io';
 
 export function register(program: Command): void {
   program
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .action(async (options: { set?: string; clear?: boolean; json?: boolean }, command: Command) => {
       const capMicros = options.set === undefined ? undefined : parseUsdToMicros(options.set, '--set');
       const repo = await repositoryFor(command);
-      const registry = new RunRegistry({ groveDir: repo.groveDir, logger: stderrLogger() });
+      const registry = await registryFor(command);
       const launcher = new RegistryLauncher(registry);
       // Runs whose host died are recorded first, so what is shown as spent is complete.
       await launcher.reconcile().catch((error: Error) => note(`grove: could not look at earlier runs: ${error.message}`));

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { RunRegistry } from '../../core/agents';
-import { repositoryFor } from '../context';
-import { note, printJson, printLine, stderrLogger } from '../io';
+import { registryFor } from '../engineContext';
+import { note, printJson, printLine } from '../io';
 
 /** `grove cancel <run-id>`: kills the run's whole process group (TERM, then KILL) and records it. */
 export function register(program: Command): void {
@@ -11,8 +10,7 @@ export function register(program: Command): void {
     .argument('<run-id>', 'the run (see grove runs)')
     .option('--json', 'print the run record as JSON')
     .action(async (runId: string, options: { json?: boolean }, command: Command) => {
-      const repo = await repositoryFor(command);
-      const registry = new RunRegistry({ groveDir: repo.groveDir, logger: stderrLogger() });
+      const registry = await registryFor(command);
       const before = await registry.get(runId);
       const record = await registry.cancel(runId);
       if (before && before.status !== 'active') note(`run ${runId} had already ended: ${before.status}`);

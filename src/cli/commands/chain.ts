@@ -9,6 +9,7 @@ import { repositoryFor } from '../context';
 
 interface ChainOptions {
   arg: Record<string, string>;
+  agent?: string;
   json?: boolean;
 }
 
@@ -18,6 +19,7 @@ export function register(program: Command): void {
     .description('run a chain of agent steps from a JSON file (a path, or a name in .grove/chains/)')
     .argument('<file>', 'the chain file, or its name under .grove/chains/')
     .option('--arg <name=value>', 'a chain argument (repeatable)', collectArgument, {})
+    .option('--agent <command>', 'the agent CLI to run (default: GROVE_AGENT_COMMAND, else claude)')
     .option('--json', 'print one JSON line per step change, then the chain run')
     .action(async (file: string, options: ChainOptions, command: Command) => {
       process.exitCode = await runChain(command, file, options);
@@ -36,7 +38,7 @@ async function runChain(command: Command, file: string, options: ChainOptions): 
   const repo = await repositoryFor(command);
   const chain = await loadChainFile(await resolveChainPath(file, repo.mainWorktree), { repoRoot: repo.mainWorktree });
   const args = bindArguments(chain, options.arg);
-  const opened = await engineFor(command);
+  const opened = await engineFor(command, {}, options.agent);
   const lastStatus = new Map<number, string>();
   opened.engine.events.on((event) => {
     if (event.type !== 'chain-step-changed' || lastStatus.get(event.step.index) === event.step.status) return;

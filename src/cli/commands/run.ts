@@ -13,6 +13,7 @@ interface RunOptions {
   model?: string;
   maxTurns?: number;
   timeout?: number;
+  agent?: string;
   json?: boolean;
 }
 
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     .option('--model <model>', 'the model for these tasks')
     .option('--max-turns <n>', 'stop each agent after N turns', positiveInteger('--max-turns'))
     .option('--timeout <minutes>', 'fail a task that runs longer than this (default 30)', positiveInteger('--timeout'))
+    .option('--agent <command>', 'the agent CLI to run (default: GROVE_AGENT_COMMAND, else claude)')
     .option('--json', 'print the task results as JSON')
     .action(async (prompts: string[], options: RunOptions, command: Command) => {
       process.exitCode = await runTasks(command, await readPrompts(prompts), options);
@@ -47,7 +49,7 @@ async function runTasks(command: Command, prompts: string[], options: RunOptions
   if (options.model) settings.model = options.model;
   if (options.maxTurns) settings.maxTurns = options.maxTurns;
   if (options.timeout) settings.timeoutMs = options.timeout * 60_000;
-  const opened = await engineFor(command, settings);
+  const opened = await engineFor(command, settings, options.agent);
   const { engine } = opened;
   const all = prompts.flatMap((prompt) => Array.from({ length: options.fanOut ?? 1 }, () => prompt));
   let results: TaskResult[];

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { formatUsd, RunRegistry, type RunRecord } from '../../core/agents';
-import { repositoryFor } from '../context';
-import { note, printJson, printLine, stderrLogger } from '../io';
+import { formatUsd, type RunRecord } from '../../core/agents';
+import { registryFor } from '../engineContext';
+import { note, printJson, printLine } from '../io';
 
 /**
  * `grove runs [--json]`: every agent run of this repository. It reconciles first, like every
@@ -14,8 +14,7 @@ export function register(program: Command): void {
     .description('list agent runs (recording runs that ended while no Grove process watched)')
     .option('--json', 'print a JSON array of run records')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const repo = await repositoryFor(command);
-      const registry = new RunRegistry({ groveDir: repo.groveDir, logger: stderrLogger() });
+      const registry = await registryFor(command);
       const { attached, finished } = await registry.reconcile();
       for (const run of attached) run.detach();
       for (const record of finished) note(`recorded run ${record.id}: ${record.status}${record.error ? ` (${record.error})` : ''}`);

@@ -23,7 +23,9 @@ export async function resolveAgentCommand(command: string, o: { cwd: string; pat
   for (const candidate of candidates) {
     if (await isExecutableFile(candidate)) return candidate;
   }
-  throw new GroveError('unavailable', `the agent command "${command}" was not found ${candidates.length === 1 && command.includes('/') ? `at ${candidates[0]} (or it is not executable)` : 'on PATH'}`,
+  // Bad input (exit 2), not "nothing available": the caller named something that cannot run.
+  const where = candidates.length === 1 && command.includes('/') ? `at ${candidates[0]} (or it is not executable, or it is a folder)` : 'on PATH';
+  throw new GroveError('usage', `the agent command "${command}" was not found ${where}`,
     'Install Claude Code (npm install -g @anthropic-ai/claude-code), or name another agent with --agent CMD, GROVE_AGENT_COMMAND or the grove.agent.command setting.');
 }
 

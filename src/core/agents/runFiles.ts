@@ -2,7 +2,7 @@ import { prefixedId } from '../util/ids';
 import * as path from 'node:path';
 import { GroveError } from '../errors';
 import type { ProcessIdentity } from '../util/liveness';
-import type { RunRecord } from './types';
+import type { KeepWork, RunRecord } from './types';
 
 /**
  * Everything about one run lives in `<groveDir>/runs/`, named by its id:
@@ -36,6 +36,10 @@ export interface RunEntry extends RunRecord {
   /** Set before the group is signalled, so whoever records the run knows why it ended. */
   cancelRequestedAt: string | null;
   timedOutAt: string | null;
+  /** Set by the engine that started the run (see StartRunOptions.keepWork); absent in older entries. */
+  keepWork?: KeepWork | null;
+  /** When the keep-the-work rule was applied to the run's worktree (by its engine, or by whoever recorded it). */
+  workKeptAt?: string | null;
 }
 
 const RECORD_KEYS: Array<keyof RunRecord> = ['id', 'taskId', 'slot', 'worktree', 'cwd', 'pid', 'pidStartTime', 'bootId', 'status',

@@ -1,25 +1,29 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, promises as fs, openSync } from 'node:fs';
-import { once } from 'node:events';
+import { promises as fs } from 'node:fs';
 import { GroveError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
-import { readJson, writeJsonAtomic } from '../store/atomicJson';
+import { readJson } from '../store/atomicJson';
 import { withLock, type LockContext } from '../store/lock';
 import { appendSpend } from '../store/spendLedger';
 import { currentBootId, identify, identifySelf, liveness, type Liveness } from '../util/liveness';
+import { pausePoint } from '../util/testPause';
 import { budgetMicros, buildAgentArgs } from './agentArgs';
 import { DEFAULT_AGENT_COMMAND, resolveAgentCommand } from './agentCommand';
+import { checkStartOptions, spawnAgent } from './agentSpawn';
 import { LiveRun, type RunCoordinator } from './liveRun';
-import { DEFAULT_KILL_GRACE_MS, killGroup, startTimeNow } from './processGroup';
-import { checkRunId, isRunEntry, isTerminal, newRunId, runFiles, runsDir, toRecord, type RunEntry, type RunFiles } from './runFiles';
+import { DEFAULT_KILL_GRACE_MS, killGroup } from './processGroup';
+import { RunEntries } from './runEntries';
+import { checkRunId, isTerminal, newRunId, runFiles, runsDir, toRecord, type RunEntry, type RunFiles } from './runFiles';
 import { decideOutcome, NOT_OBSERVED, parseLogFile, readStderrTail, type ExitObservation } from './runOutcome';
+import { judgeStarting } from './startingRuns';
+import { keepOrphanedWork, needsWorkKept, type WorkKeeper, type WorkKeeping } from './workKeeping';
+
+export type { WorkKeeper } from './workKeeping';
 import type { RunHandle, RunRecord, StartRunOptions } from './types';
 
 export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 /** Terminal entries (and their logs) are kept this long, then removed by reconcile. */
 export const TERMINAL_RETENTION_MS = 7 * 24 * 60 * 60_000;
 const MAX_KEPT_ARG = 200;
-const TERMINAL_ENTRIES_KEPT = 256;
 
 export interface RunRegistryOptions {
   groveDir: string;
@@ -29,14 +33,16 @@ export interface RunRegistryOptions {
   killGraceMs?: number;
   /** Used when a start names none (default `claude`). */
   agentCommand?: string;
+  /** Without it, runs are recorded but the work of runs whose engine died is left where it is. */
+  workKeeper?: WorkKeeper;
 }
 
 /**
  * The run registry of one pool: one `<groveDir>/runs/<id>.json` per run, and the runs this
- * process watches. Reserving a slot or worktree, and recording a run's end (ledger first, then
- * the entry), happen under the pool lock; a run is recorded exactly once, by whichever process
- * gets there first (the starter hearing the exit, a re-attached host, or any `grove` command
- * that reconciles).
+ * process watches. Reserving a slot or worktree (with the entry, written `starting` before the
+ * agent is spawned), and recording a run's end (ledger first, then the entry), happen under the
+ * pool lock; a run is recorded exactly once, by whichever process gets there first (the
+ * starter hearing the exit, a re-attached host, or any `grove` command that reconciles).
  */
 export class RunRegistry implements RunCoordinator {
   readonly groveDir: string;
@@ -45,13 +51,8 @@ export class RunRegistry implements RunCoordinator {
   private readonly now: () => Date;
   private readonly agentCommand: string;
   private readonly watched = new Map<string, LiveRun>();
-  /**
-   * Terminal entries never change again. Their ids are all remembered, so the path of every
-   * start skips them without reading; their contents (result text, stderr) only for the most
-   * recent ones, so a long-lived host does not grow with every run it has seen.
-   */
-  private readonly terminalIds = new Set<string>();
-  private readonly terminalCache = new Map<string, RunEntry>();
+  private readonly entries: RunEntries;
+  private readonly workKeeper: WorkKeeper | undefined;
 
   constructor(options: RunRegistryOptions) {
     this.groveDir = options.groveDir;
@@ -59,6 +60,8 @@ export class RunRegistry implements RunCoordinator {
     this.now = options.now ?? (() => new Date());
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.agentCommand = options.agentCommand ?? DEFAULT_AGENT_COMMAND;
+    this.entries = new RunEntries(this.groveDir, this.logger);
+    this.workKeeper = options.workKeeper;
   }
 
   async start(o: StartRunOptions): Promise<RunHandle> {
@@ -80,38 +83,50 @@ export class RunRegistry implements RunCoordinator {
     }
     const [host, bootId] = await Promise.all([identifySelf(), currentBootId()]);
     const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    let child: ChildProcess | undefined;
-    let entry: RunEntry | undefined;
+    const starting: RunEntry = {
+      version: 1, id, taskId: o.taskId ?? null, slot: o.slot ?? null, worktree: o.worktree ?? null, cwd: o.cwd,
+      pid: null, pidStartTime: null, bootId, status: 'starting', sessionId: null, costMicros: 0, usage: null,
+      numTurns: null, subtype: null, durationMs: null, exitCode: null, stderrTail: [], resultText: null, error: null,
+      startedAt: startedAt.toISOString(), endedAt: null, timeoutAt: new Date(startedAt.getTime() + timeoutMs).toISOString(),
+      maxBudgetMicros: o.flags?.maxBudgetUsd === undefined ? null : budgetMicros(o.flags.maxBudgetUsd),
+      command, args: args.map(shorten), host, cancelRequestedAt: null, timedOutAt: null, keepWork: o.keepWork ?? null, workKeptAt: null,
+    };
     try {
-      entry = await withLock(this.groveDir, async (lock) => {
+      await withLock(this.groveDir, async (lock) => {
         if ((await readJson(files.entry)).kind !== 'missing') throw duplicateId(id);
-        await this.reserve(lock, o.slot ?? null, o.worktree ?? null);
-        lock.assertHeld();
-        // Spawned under the lock, so the reservation and the process come into being together.
-        child = spawnAgent(command, args, files, o.cwd, { ...env, GROVE_RUN_ID: id });
-        const base: RunEntry = {
-          version: 1, id, taskId: o.taskId ?? null, slot: o.slot ?? null, worktree: o.worktree ?? null, cwd: o.cwd,
-          pid: child.pid ?? null, pidStartTime: null, bootId, status: 'active', sessionId: null, costMicros: 0, usage: null,
-          numTurns: null, subtype: null, durationMs: null, exitCode: null, stderrTail: [], resultText: null, error: null,
-          startedAt: startedAt.toISOString(), endedAt: null, timeoutAt: new Date(startedAt.getTime() + timeoutMs).toISOString(),
-          maxBudgetMicros: o.flags?.maxBudgetUsd === undefined ? null : budgetMicros(o.flags.maxBudgetUsd),
-          command, args: args.map(shorten), host, cancelRequestedAt: null, timedOutAt: null,
-        };
-        if (child.pid === undefined) return this.recordSpawnFailure(lock, base, child);
-        base.pidStartTime = startTimeNow(child.pid) ?? (await identify(child.pid)).startTime;
-        await writeJsonAtomic(files.entry, base);
-        return base;
+        await this.reserve(lock, starting.slot, starting.worktree);
+        await this.entries.write(lock, starting);
       });
     } catch (error) {
-      if (child?.pid !== undefined && !entry) {
-        // Whatever failed after the spawn, an unrecorded agent must not run on (and spend) unseen.
-        await killGroup(child.pid, this.killGraceMs).catch(() => undefined);
-      }
-      if (!entry) await fs.rm(files.prompt, { force: true });
+      await fs.rm(files.prompt, { force: true });
+      throw error;
+    }
+    // From here the run is on record before its agent exists: if this process dies now, whoever
+    // looks next finds the agent by its run id, or finishes the run and releases its hold.
+    await pausePoint('run:starting');
+    const spawned = spawnAgent(command, args, files, o.cwd, { ...env, GROVE_RUN_ID: id });
+    await pausePoint('run:spawned');
+    let entry: RunEntry;
+    try {
+      entry = await withLock(this.groveDir, async (lock) => {
+        const current = (await this.entries.read(id)) ?? starting;
+        // Nobody else decides a starting run while its host lives; never overwrite what someone recorded.
+        if (current.status !== 'starting') return current;
+        if (spawned.pid === undefined) return this.recordSpawnFailure(lock, current, await spawned.failure!);
+        const pidStartTime = spawned.startTime ?? (await identify(spawned.pid)).startTime;
+        const active: RunEntry = { ...current, status: 'active', pid: spawned.pid, pidStartTime };
+        await this.entries.write(lock, active);
+        return active;
+      });
+    } catch (error) {
+      // Whatever failed, an agent whose pid is not on record must not run on (and spend) unwatched;
+      // recording the run now gives its hold back while this process still runs.
+      if (spawned.pid !== undefined) await killGroup(spawned.pid, this.killGraceMs).catch(() => undefined);
+      await this.finish(id, NOT_OBSERVED).catch((cause: Error) => this.logger.warn(`run ${id}: could not record it after a failed start: ${cause.message}`));
       throw error;
     }
     if (isTerminal(entry)) return LiveRun.finished(this, toRecord(entry), files);
-    const run = new LiveRun(this, toRecord(entry), files, child);
+    const run = new LiveRun(this, toRecord(entry), files, spawned.child);
     this.watched.set(id, run);
     run.begin();
     return run;
@@ -121,32 +136,40 @@ export class RunRegistry implements RunCoordinator {
     const id = checkRunId(runId);
     const watched = this.watched.get(id);
     if (watched) return watched;
-    const entry = await this.readEntry(id);
-    if (!entry) throw unknownRun(id);
-    if (isTerminal(entry)) return LiveRun.finished(this, toRecord(entry), runFiles(this.groveDir, id));
-    if ((await this.agentLiveness(entry)) === 'dead') {
-      return LiveRun.finished(this, await this.finish(id, NOT_OBSERVED), runFiles(this.groveDir, id));
-    }
+    const found = await this.entries.read(id);
+    if (!found) throw unknownRun(id);
+    if (isTerminal(found)) return LiveRun.finished(this, toRecord(found), runFiles(this.groveDir, id));
+    const { entry, state } = found.status === 'starting' ? await withLock(this.groveDir, (lock) => this.judge(lock, found)) : { entry: found, state: await this.agentLiveness(found) };
+    if (state === 'starting') throw stillStarting(entry);
+    if (state === 'dead') return LiveRun.finished(this, await this.finish(id, NOT_OBSERVED), runFiles(this.groveDir, id));
     return this.watch(entry);
   }
 
   /**
    * What any process does when it looks: runs whose agent is dead are recorded from their log
-   * (exactly once), live ones are watched from here, and terminal entries past retention go.
+   * (exactly once), live ones are watched from here, runs whose host died before writing the
+   * agent's pid are adopted or finished, the work of runs whose host died is kept, and terminal
+   * entries past retention go.
    */
   async reconcile(): Promise<{ attached: RunHandle[]; finished: RunRecord[] }> {
     const finished: RunRecord[] = [];
     const live: RunEntry[] = [];
+    const workToKeep: string[] = [];
     await withLock(this.groveDir, async (lock) => {
-      for (const entry of await this.readAllEntries()) {
-        if (isTerminal(entry)) {
-          if (this.expired(entry)) await this.expire(lock, entry);
+      for (const found of await this.entries.readAll()) {
+        if (isTerminal(found)) {
+          if (this.expired(found)) await this.entries.remove(lock, found.id);
+          else if (needsWorkKept(found)) workToKeep.push(found.id);
           continue;
         }
-        if (this.watched.has(entry.id)) continue;
-        const state = await this.agentLiveness(entry);
-        if (state === 'dead') finished.push(await this.finishUnderLock(lock, entry.id, NOT_OBSERVED));
-        else if (state === 'alive') live.push(entry);
+        if (this.watched.has(found.id)) continue;
+        const { entry, state } = await this.judge(lock, found);
+        if (state !== 'dead') {
+          if (state === 'alive') live.push(entry);
+          continue;
+        }
+        finished.push(await this.finishUnderLock(lock, entry.id, NOT_OBSERVED));
+        if (needsWorkKept(entry)) workToKeep.push(entry.id);
       }
     });
     const attached: RunHandle[] = [];
@@ -156,16 +179,31 @@ export class RunRegistry implements RunCoordinator {
       if (await run.enforceTimeout(this.now())) finished.push(await run.done);
       else attached.push(run);
     }
+    await keepOrphanedWork(this.workKeeping(), workToKeep);
     return { attached, finished };
   }
 
   async list(): Promise<RunRecord[]> {
-    const entries = await this.readAllEntries();
+    const entries = await this.entries.readAll();
     return entries.map((entry) => this.withLiveFields(entry)).sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
   }
 
+  /**
+   * For a budget hold: whether a run's agent may still spend. A `starting` run whose host died
+   * without an agent never will, even before anyone records it; nothing is written here (the
+   * caller holds the lock for its own file).
+   */
+  async mayStillSpend(id: string): Promise<'yes' | 'no' | 'unrecorded'> {
+    const entry = await this.entries.read(checkRunId(id)).catch(() => undefined);
+    if (!entry) return 'unrecorded';
+    if (isTerminal(entry)) return 'no';
+    if (entry.status !== 'starting') return 'yes';
+    const verdict = await judgeStarting(entry, runFiles(this.groveDir, id), { killGraceMs: this.killGraceMs, logger: this.logger, lookOnly: true });
+    return verdict.state === 'dead' ? 'no' : 'yes';
+  }
+
   async get(id: string): Promise<RunRecord | undefined> {
-    const entry = await this.readEntry(checkRunId(id));
+    const entry = await this.entries.read(checkRunId(id));
     return entry && this.withLiveFields(entry);
   }
 
@@ -176,18 +214,31 @@ export class RunRegistry implements RunCoordinator {
       await watched.cancel();
       return watched.done;
     }
-    const entry = await this.readEntry(id);
-    if (!entry) throw unknownRun(id);
-    if (isTerminal(entry)) return toRecord(entry);
+    const found = await this.entries.read(id);
+    if (!found) throw unknownRun(id);
+    if (isTerminal(found)) return toRecord(found);
     // Another (maybe dead) process started it: signal the group from here, then record it.
-    const state = await this.agentLiveness(entry);
+    const { entry, state } = found.status === 'starting' ? await withLock(this.groveDir, (lock) => this.judge(lock, found)) : { entry: found, state: await this.agentLiveness(found) };
+    if (state === 'starting') throw stillStarting(entry);
     if (state === 'unknown') {
-      throw new GroveError('refused', `cannot tell whether pid ${entry.pid} is still run ${id}'s agent, so it was not signalled`,
+      throw new GroveError('refused', `cannot tell whether pid ${entry.pid ?? '?'} is still run ${id}'s agent, so it was not signalled`,
         'Check the process yourself (ps), kill it if it is the agent, then run grove runs.');
     }
     await this.markKill(id, 'cancel');
     if (entry.pid !== null) await killGroup(entry.pid, this.killGraceMs);
     return this.finish(id, NOT_OBSERVED);
+  }
+
+  /**
+   * For the engine that started the run: it has released the worktree with the keep-the-work
+   * rule itself, so nobody who looks later has to.
+   */
+  async markWorkKept(id: string): Promise<void> {
+    await withLock(this.groveDir, async (lock) => {
+      const entry = await this.entries.read(id);
+      if (!entry || !isTerminal(entry) || entry.workKeptAt || !entry.keepWork) return;
+      await this.entries.write(lock, { ...entry, workKeptAt: this.now().toISOString() });
+    });
   }
 
   // RunCoordinator: used by the live runs.
@@ -197,18 +248,21 @@ export class RunRegistry implements RunCoordinator {
     // step is only the decision and the two writes.
     const files = runFiles(this.groveDir, id);
     const output = await readOutput(files);
-    return withLock(this.groveDir, (lock) => this.finishUnderLock(lock, id, exit, output));
+    const record = await withLock(this.groveDir, (lock) => this.finishUnderLock(lock, id, exit, output));
+    // A run this process did not start has no engine here to keep its work: do it now.
+    const entry = await this.entries.read(id);
+    if (entry && entry.host?.pid !== process.pid) await keepOrphanedWork(this.workKeeping(), [id]);
+    return record;
   }
 
   async markKill(id: string, reason: 'cancel' | 'timeout'): Promise<void> {
     await withLock(this.groveDir, async (lock) => {
-      const entry = await this.readEntry(id);
+      const entry = await this.entries.read(id);
       if (!entry || isTerminal(entry)) return;
       const at = this.now().toISOString();
       if (reason === 'cancel') entry.cancelRequestedAt ??= at;
       else entry.timedOutAt ??= at;
-      lock.assertHeld();
-      await writeJsonAtomic(runFiles(this.groveDir, id).entry, entry);
+      await this.entries.write(lock, entry);
     });
   }
 
@@ -220,11 +274,11 @@ export class RunRegistry implements RunCoordinator {
 
   /**
    * Exactly once: an entry already terminal is returned as it is. The ledger line goes first
-   * (it skips a runId it already has), so a crash between the two writes is repaired by the
-   * next finisher without losing or doubling the spend.
+   * (it skips a runId it already has, and readers count a runId once), so a crash between the
+   * two writes is repaired by the next finisher without losing or doubling the spend.
    */
   private async finishUnderLock(lock: LockContext, id: string, exit: ExitObservation, output?: RunOutput): Promise<RunRecord> {
-    const entry = await this.readEntry(id);
+    const entry = await this.entries.read(id);
     if (!entry) throw unknownRun(id);
     if (isTerminal(entry)) return toRecord(entry);
     const files = runFiles(this.groveDir, id);
@@ -234,37 +288,52 @@ export class RunRegistry implements RunCoordinator {
     await appendSpend(this.groveDir, {
       runId: id, taskId: finished.taskId, slot: finished.slot, costMicros: finished.costMicros, status: finished.status, at: finished.endedAt!,
     });
-    lock.assertHeld();
-    await writeJsonAtomic(files.entry, finished);
-    this.rememberTerminal(finished);
+    await this.entries.write(lock, finished);
     this.logger.debug(`run ${id} recorded: ${finished.status}, ${finished.costMicros} µ$`);
     return toRecord(finished);
+  }
+
+  /** The liveness of a non-terminal entry's agent; a `starting` one is adopted (written as active) when its agent is found. */
+  private async judge(lock: LockContext, entry: RunEntry): Promise<{ entry: RunEntry; state: Liveness | 'starting' }> {
+    if (entry.status !== 'starting') return { entry, state: await this.agentLiveness(entry) };
+    const verdict = await judgeStarting(entry, runFiles(this.groveDir, entry.id), { killGraceMs: this.killGraceMs, logger: this.logger });
+    if (verdict.state !== 'adopt') return { entry, state: verdict.state };
+    const adopted: RunEntry = { ...entry, status: 'active', pid: verdict.pid, pidStartTime: verdict.startTime };
+    await this.entries.write(lock, adopted);
+    this.logger.info(`run ${entry.id}: its host died before recording the agent; found it as pid ${verdict.pid}`);
+    return { entry: adopted, state: 'alive' };
   }
 
   /** At most one active run per slot and per worktree; a holder whose agent is provably dead is recorded first. */
   private async reserve(lock: LockContext, slot: string | null, worktree: string | null): Promise<void> {
     if (slot === null && worktree === null) return;
-    for (const entry of await this.readAllEntries({ activeOnly: true })) {
-      const sameSlot = slot !== null && entry.slot === slot;
-      const sameWorktree = worktree !== null && entry.worktree === worktree;
+    for (const found of await this.entries.readAll({ activeOnly: true })) {
+      const sameSlot = slot !== null && found.slot === slot;
+      const sameWorktree = worktree !== null && found.worktree === worktree;
       if (!sameSlot && !sameWorktree) continue;
-      if (!this.watched.has(entry.id) && (await this.agentLiveness(entry)) === 'dead') {
-        await this.finishUnderLock(lock, entry.id, NOT_OBSERVED);
-        continue;
+      if (!this.watched.has(found.id)) {
+        const { entry, state } = await this.judge(lock, found);
+        if (state === 'dead') {
+          await this.finishUnderLock(lock, entry.id, NOT_OBSERVED);
+          continue;
+        }
       }
       const what = sameSlot ? `slot ${slot}` : `worktree ${worktree}`;
-      throw new GroveError('unavailable', `${what} is busy: run ${entry.id} (pid ${entry.pid ?? '?'}) is active in it`,
-        `Wait for it to end, or cancel it: grove cancel ${entry.id}`);
+      throw new GroveError('unavailable', `${what} is busy: run ${found.id} (pid ${found.pid ?? '?'}) is ${found.status} in it`,
+        `Wait for it to end, or cancel it: grove cancel ${found.id}`);
     }
   }
 
-  private async recordSpawnFailure(lock: LockContext, base: RunEntry, child: ChildProcess): Promise<RunEntry> {
-    const [error] = (await once(child, 'error')) as [NodeJS.ErrnoException];
+  private async recordSpawnFailure(lock: LockContext, base: RunEntry, error: Error): Promise<RunEntry> {
     const failed: RunEntry = { ...base, status: 'failed', error: `could not start ${base.command}: ${error.message}`, endedAt: this.now().toISOString() };
     lock.assertHeld();
     await appendSpend(this.groveDir, { runId: failed.id, taskId: failed.taskId, slot: failed.slot, costMicros: 0, status: 'failed', at: failed.endedAt! });
-    await writeJsonAtomic(runFiles(this.groveDir, base.id).entry, failed);
+    await this.entries.write(lock, failed);
     return failed;
+  }
+
+  private workKeeping(): WorkKeeping {
+    return { keeper: this.workKeeper, logger: this.logger, read: (id) => this.entries.read(id), markKept: (id) => this.markWorkKept(id) };
   }
 
   private watch(entry: RunEntry): LiveRun {
@@ -275,7 +344,7 @@ export class RunRegistry implements RunCoordinator {
   }
 
   private agentLiveness(entry: RunEntry): Promise<Liveness> {
-    if (entry.pid === null) return Promise.resolve(entry.host ? liveness(entry.host).then((state) => (state === 'dead' ? 'dead' : 'unknown')) : 'unknown');
+    if (entry.pid === null) return Promise.resolve('unknown');
     return liveness({ pid: entry.pid, startTime: entry.pidStartTime, bootId: entry.bootId });
   }
 
@@ -291,62 +360,6 @@ export class RunRegistry implements RunCoordinator {
     const endedAt = Date.parse(entry.endedAt ?? entry.startedAt);
     return Number.isFinite(endedAt) && this.now().getTime() - endedAt > TERMINAL_RETENTION_MS;
   }
-
-  private async expire(lock: LockContext, entry: RunEntry): Promise<void> {
-    const files = runFiles(this.groveDir, entry.id);
-    lock.assertHeld();
-    // The entry goes last: a crash midway leaves an entry that the next reconcile expires again.
-    await Promise.all([files.log, files.stderr, files.prompt].map((file) => fs.rm(file, { force: true })));
-    await fs.rm(files.entry, { force: true });
-    this.terminalCache.delete(entry.id);
-    this.terminalIds.delete(entry.id);
-  }
-
-  private rememberTerminal(entry: RunEntry): void {
-    this.terminalIds.add(entry.id);
-    this.terminalCache.delete(entry.id);
-    this.terminalCache.set(entry.id, entry);
-    // A Map iterates in insertion order: the first key is the least recently recorded.
-    if (this.terminalCache.size > TERMINAL_ENTRIES_KEPT) this.terminalCache.delete(this.terminalCache.keys().next().value!);
-  }
-
-  private async readEntry(id: string): Promise<RunEntry | undefined> {
-    const cached = this.terminalCache.get(id);
-    if (cached) return { ...cached };
-    const read = await readJson<unknown>(runFiles(this.groveDir, id).entry);
-    if (read.kind === 'missing') return undefined;
-    if (read.kind === 'corrupt' || !isRunEntry(read.value)) {
-      throw new GroveError('internal', `the registry entry of run ${id} is unreadable`, `Look at ${runFiles(this.groveDir, id).entry}; move it aside to forget the run.`);
-    }
-    if (isTerminal(read.value)) this.rememberTerminal(read.value);
-    return read.value;
-  }
-
-  /**
-   * Every entry in runs/; with `activeOnly`, only the ones not known to be terminal (those
-   * never change again): on the path of every start, under the lock, it must not grow with
-   * the number of runs kept.
-   */
-  private async readAllEntries(o: { activeOnly?: boolean } = {}): Promise<RunEntry[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(runsDir(this.groveDir));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const ids = names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length))
-      .filter((id) => !o.activeOnly || !this.terminalIds.has(id));
-    const entries = await Promise.all(ids.map(async (id) => {
-      try {
-        return await this.readEntry(id);
-      } catch (error) {
-        this.logger.warn((error as Error).message);
-        return undefined;
-      }
-    }));
-    return entries.filter((entry): entry is RunEntry => entry !== undefined && !(o.activeOnly && isTerminal(entry)));
-  }
 }
 
 type RunOutput = { log: Awaited<ReturnType<typeof parseLogFile>>; stderrTail: string[] };
@@ -354,32 +367,6 @@ type RunOutput = { log: Awaited<ReturnType<typeof parseLogFile>>; stderrTail: st
 async function readOutput(files: RunFiles): Promise<RunOutput> {
   const [log, stderrTail] = await Promise.all([parseLogFile(files.log), readStderrTail(files.stderr)]);
   return { log, stderrTail };
-}
-
-function spawnAgent(command: string, args: string[], files: RunFiles, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  // Plain spawn rather than execa: the child gets file descriptors, not pipes, leads its own
-  // process group (detached = setsid), and must outlive this process (no cleanup-on-exit).
-  const stdin = openSync(files.prompt, 'r');
-  const stdout = openSync(files.log, 'a');
-  const stderr = openSync(files.stderr, 'a');
-  try {
-    const child = spawn(command, args, { cwd, env, detached: true, stdio: [stdin, stdout, stderr], windowsHide: true });
-    child.unref();
-    // Without a listener an 'error' event would throw; spawn failures are read from it explicitly.
-    child.on('error', () => undefined);
-    return child;
-  } finally {
-    for (const fd of [stdin, stdout, stderr]) closeSync(fd);
-  }
-}
-
-async function checkStartOptions(o: StartRunOptions): Promise<void> {
-  if (typeof o.prompt !== 'string' || o.prompt.trim() === '') throw new GroveError('usage', 'the prompt is empty', 'Say what the agent should do.');
-  if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0)) {
-    throw new GroveError('usage', `the timeout must be a positive number of milliseconds, got ${o.timeoutMs}`);
-  }
-  const stat = await fs.stat(o.cwd).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new GroveError('usage', `${o.cwd} is not a folder the agent can run in`, 'Pass an existing worktree path.');
 }
 
 function shorten(arg: string): string {
@@ -392,4 +379,8 @@ function duplicateId(id: string): GroveError {
 
 function unknownRun(id: string): GroveError {
   return new GroveError('usage', `no run ${id} in this repository`, 'List runs with: grove runs');
+}
+
+function stillStarting(entry: RunEntry): GroveError {
+  return new GroveError('unavailable', `run ${entry.id} is still starting (its host, pid ${entry.host?.pid ?? '?'}, is spawning the agent)`, 'Try again in a moment.');
 }

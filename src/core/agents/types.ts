@@ -2,7 +2,8 @@ import type { AgentFlags } from './agentArgs';
 
 export type { AgentFlags };
 
-export type RunStatus = 'active' | 'completed' | 'failed' | 'cancelled' | 'abandoned';
+/** `starting`: the entry is written and the agent is being (or was) spawned; its pid is not recorded yet. */
+export type RunStatus = 'starting' | 'active' | 'completed' | 'failed' | 'cancelled' | 'abandoned';
 
 export interface StartRunOptions {
   /** The worktree (or any folder) the agent runs in. */
@@ -19,9 +20,19 @@ export interface StartRunOptions {
   worktree?: string;
   /** Default 30 minutes. */
   timeoutMs?: number;
+  /**
+   * For a run in a pool worktree: who keeps the worktree when the agent leaves work in it, and
+   * the commit it started at. Whoever records the run after its host died applies that rule.
+   */
+  keepWork?: KeepWork;
   /** Added to this process's environment for the agent. */
   env?: Record<string, string>;
   runId?: string;
+}
+
+export interface KeepWork {
+  holder: string;
+  head: string | null;
 }
 
 export interface RunRecord {

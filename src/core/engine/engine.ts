@@ -2,12 +2,13 @@ import { GroveError, isGroveError, type GroveErrorKind } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { Budget, type BudgetStatus } from './budget';
 import { EngineEvents } from './events';
-import { microsToUsd } from '../money';
-import type { AgentFlags, AgentLauncher, AgentOutcome, AgentRun, ReservedWorktree, WorktreeProvider } from './ports';
-import { buildAppendSystemPrompt, resolveSettings, type AgentSettings, type SlotSettings } from './settings';
+import type { AgentLauncher, AgentOutcome, AgentRun, ReservedWorktree, WorktreeProvider } from './ports';
+import { resolveSettings, type AgentSettings, type SlotSettings } from './settings';
+import { agentFlags } from './taskAgent';
 import { SlotClaims } from './slotClaims';
 import { TERMINAL_TASK_STATUSES, type SlotSnapshot, type TaskResult, type TaskSnapshot, type TaskSpec } from './types';
 import { prefixedId } from '../util/ids';
+import { pausePoint } from '../util/testPause';
 
 export interface EngineOptions {
   groveDir: string;
@@ -381,7 +382,9 @@ export class Engine {
     let reserved: ReservedWorktree | null = null;
     const outcome: Partial<TaskSnapshot> & { status: TaskResult['status'] } = { status: 'failed' };
     try {
+      await pausePoint('engine:admitted');
       reserved = await this.reserveWorktree(task, slot);
+      await pausePoint('engine:reserved');
       task.snapshot.worktree = reserved.name;
       task.snapshot.worktreePath = reserved.path;
       slot.worktree = reserved.name;
@@ -397,8 +400,9 @@ export class Engine {
     }
     if (reserved) {
       try {
-        const holder = task.spec.holderIfWorkLeft ?? `grove:task-${task.snapshot.id}`;
-        outcome.leftWork = await this.options.worktrees.release({ name: reserved.name, reservationId: reserved.reservationId, holderIfWorkLeft: holder });
+        outcome.leftWork = await this.options.worktrees.release({ name: reserved.name, reservationId: reserved.reservationId, holderIfWorkLeft: holderOf(task) });
+        // Failing to note it only means the next look checks the worktree again.
+        if (task.run) await this.options.agents.workKept?.(runId)?.catch((error: Error) => this.logger.warn(`run ${runId}: ${error.message}`));
       } catch (error) {
         this.logger.error(`could not release worktree ${reserved.name} after task ${task.snapshot.id}: ${(error as Error).message}`);
       }
@@ -430,7 +434,7 @@ export class Engine {
       const name = await this.options.agents.sessionWorktree(task.spec.resumeSession);
       if (!name) {
         throw new GroveError('usage', `no run of session ${task.spec.resumeSession} is known to this pool`,
-          'Continue a session that a Grove task started (see grove status), or start a new task.');
+          'Continue a session that a Grove task started (see grove runs --json), or start a new task.');
       }
       const leaseId = await worktrees.leaseIdOf(name);
       return worktrees.reserve({ owner: slot.name, worktree: name, leaseId: leaseId ?? undefined });
@@ -441,21 +445,13 @@ export class Engine {
 
   private async runAgent(task: Task, slot: Slot, worktree: ReservedWorktree, runId: string, budgetMicros: number | null): Promise<Partial<TaskSnapshot> & { status: TaskResult['status'] }> {
     const settings = this.resolvedSettings(task, slot.name);
-    const identity = this.options.slotSettings?.[slot.name];
-    const flags: AgentFlags = {
-      model: settings.model,
-      effort: settings.effort,
-      maxTurns: settings.maxTurns,
-      permissionMode: settings.permissionMode,
-      allowedTools: settings.allowedTools,
-      disallowedTools: settings.disallowedTools,
-      appendSystemPrompt: buildAppendSystemPrompt({ slot: slot.name, identity, systemPrompt: settings.systemPrompt, context: { ...this.listContext(), ...task.spec.context } }),
-      maxBudgetUsd: budgetMicros === null ? undefined : microsToUsd(budgetMicros),
-      resume: task.spec.resumeSession,
-    };
+    const context = { ...this.listContext(), ...task.spec.context };
     const run = await this.options.agents.start({
-      runId, cwd: worktree.path, prompt: task.spec.prompt, flags: dropUndefined(flags), taskId: task.snapshot.id, slot: slot.name,
-      worktree: worktree.name, timeoutMs: settings.timeoutMs, agentCommand: settings.agentCommand, env: settings.env,
+      runId, cwd: worktree.path, prompt: task.spec.prompt, taskId: task.snapshot.id, slot: slot.name, worktree: worktree.name,
+      flags: agentFlags(settings, { slot: slot.name, identity: this.options.slotSettings?.[slot.name], context, budgetMicros, resume: task.spec.resumeSession }),
+      timeoutMs: settings.timeoutMs, agentCommand: settings.agentCommand, env: settings.env,
+      // If this process dies, whoever records the run keeps the work under the same holder.
+      keepWork: { holder: holderOf(task), head: worktree.head ?? null },
     });
     task.run = run;
     this.partialOutput.set(task.snapshot.id, '');
@@ -553,10 +549,9 @@ function outcomeOf(result: AgentOutcome): Partial<TaskSnapshot> & { status: Task
   const common = { costMicros: result.costMicros, sessionId: result.sessionId, resultText: result.resultText };
   if (result.status === 'completed') return { ...common, status: 'succeeded' };
   if (result.status === 'cancelled') return { ...common, status: 'cancelled', error: result.error ?? 'cancelled' };
-  return { ...common, status: 'failed', error: result.error ?? `the agent ${result.status === 'abandoned' ? 'was lost' : 'failed'}`, errorKind: 'agent-failed', errorHint: 'See the run log (grove status) for what the agent said.' };
+  return { ...common, status: 'failed', error: result.error ?? `the agent ${result.status === 'abandoned' ? 'was lost' : 'failed'}`, errorKind: 'agent-failed', errorHint: 'See the run log (grove runs) for what the agent said.' };
 }
 
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+function holderOf(task: Task): string {
+  return task.spec.holderIfWorkLeft ?? `grove:task-${task.snapshot.id}`;
 }
-

@@ -36,10 +36,20 @@ export interface OpenedEngine {
 export function openEngine(o: OpenEngineOptions): OpenedEngine {
   const logger = o.logger ?? silentLogger;
   const pool = new WorktreePool({ repo: o.repo, root: o.root, max: o.max, logger, now: o.now });
-  const registry = new RunRegistry({ groveDir: o.repo.groveDir, logger, now: o.now, agentCommand: o.agentCommand });
   const worktrees = new PoolWorktrees(pool);
+  const registry = new RunRegistry({ groveDir: o.repo.groveDir, logger, now: o.now, agentCommand: o.agentCommand, workKeeper: worktrees });
   const engine = new Engine({ ...o, groveDir: o.repo.groveDir, worktrees, agents: new RegistryLauncher(registry), logger });
   const chains = new ChainRunner({ engine, worktrees, groveDir: o.repo.groveDir, now: o.now });
   const results = openResults({ repo: o.repo, pool, registry, engine, logger, now: o.now });
   return { engine, chains, pool, registry, results, budget: () => engine.budget, close: () => engine.close() };
+}
+
+/**
+ * The run registry alone (for commands that look at runs without running any), wired to the
+ * pool so that recording a run whose engine died also keeps the work it left.
+ */
+export function openRunRegistry(o: { repo: RepositoryLocation; root?: string; max?: number; logger?: Logger }): RunRegistry {
+  const logger = o.logger ?? silentLogger;
+  const pool = new WorktreePool({ repo: o.repo, root: o.root, max: o.max, logger });
+  return new RunRegistry({ groveDir: o.repo.groveDir, logger, workKeeper: new PoolWorktrees(pool) });
 }

@@ -1,15 +1,19 @@
 import { isGroveError } from '../errors';
+import type { WorkKeeper } from '../agents/runRegistry';
 import type { WorktreePool } from '../pool/pool';
 import type { ReservedWorktree, WorktreeProvider } from './ports';
 import type { LeftWork } from './types';
 
-/** The engine's worktree provider on the real pool (src/core/pool). */
-export class PoolWorktrees implements WorktreeProvider {
+/**
+ * The engine's worktree provider on the real pool (src/core/pool), and the run registry's
+ * keeper of work left by tasks whose engine died.
+ */
+export class PoolWorktrees implements WorktreeProvider, WorkKeeper {
   constructor(private readonly pool: WorktreePool) {}
 
   async reserve(o: { owner: string; worktree?: string; leaseId?: string }): Promise<ReservedWorktree> {
     const reservation = await this.pool.reserve({ owner: o.owner, worktree: o.worktree, leaseId: o.leaseId });
-    return { name: reservation.name, path: reservation.path, reservationId: reservation.reservationId };
+    return { name: reservation.name, path: reservation.path, reservationId: reservation.reservationId, head: reservation.head };
   }
 
   async release(o: { name: string; reservationId: string; holderIfWorkLeft: string }): Promise<LeftWork | null> {
@@ -35,5 +39,10 @@ export class PoolWorktrees implements WorktreeProvider {
       if (isGroveError(error, 'refused')) return false;
       throw error;
     }
+  }
+
+  async keepWork(o: { runId: string; worktree: string; holder: string; head: string | null }): Promise<'done' | 'pending'> {
+    const outcome = await this.pool.keepOrphanedWork({ name: o.worktree, holder: o.holder, startHead: o.head });
+    return outcome.kind === 'held' ? 'pending' : 'done';
   }
 }

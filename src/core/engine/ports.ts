@@ -10,6 +10,8 @@ export interface ReservedWorktree {
   name: string;
   path: string;
   reservationId: string;
+  /** The commit the task starts at (commits after it are its work); null when unknown. */
+  head?: string | null;
 }
 
 export interface WorktreeProvider {
@@ -40,6 +42,8 @@ export interface AgentLaunch {
   timeoutMs?: number;
   agentCommand?: string;
   env?: Record<string, string>;
+  /** Who keeps the worktree if the agent leaves work, and where it started: for whoever records the run if this engine dies. */
+  keepWork?: { holder: string; head: string | null };
 }
 
 export type AgentRunEvent = { type: 'session'; sessionId: string } | { type: 'text'; text: string };
@@ -65,6 +69,8 @@ export interface AgentLauncher {
   sessionWorktree(sessionId: string): Promise<string | null>;
   /** For the budget: is this run still going (its agent may still spend)? */
   runState(runId: string): Promise<'active' | 'terminal' | 'missing'>;
+  /** This engine released the run's worktree under the keep-the-work rule: nobody else has to. */
+  workKept?(runId: string): Promise<void>;
   /** Finish runs whose host died (their cost into the ledger, exactly once); re-attach live ones. */
   reconcile(): Promise<void>;
   /** Stop watching runs this process adopted (they run on, detached); called when the engine closes. */

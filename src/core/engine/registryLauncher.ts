@@ -12,7 +12,7 @@ export class RegistryLauncher implements AgentLauncher {
   async start(o: AgentLaunch): Promise<AgentRun> {
     const handle = await this.registry.start({
       runId: o.runId, cwd: o.cwd, prompt: o.prompt, flags: o.flags, taskId: o.taskId, slot: o.slot, worktree: o.worktree,
-      timeoutMs: o.timeoutMs, agentCommand: o.agentCommand, env: o.env,
+      timeoutMs: o.timeoutMs, agentCommand: o.agentCommand, env: o.env, keepWork: o.keepWork,
     });
     return {
       id: handle.id,
@@ -34,9 +34,14 @@ export class RegistryLauncher implements AgentLauncher {
   }
 
   async runState(runId: string): Promise<'active' | 'terminal' | 'missing'> {
-    const record = await this.registry.get(runId).catch(() => undefined);
-    if (!record) return 'missing';
-    return record.status === 'active' ? 'active' : 'terminal';
+    // A starting run may already have an agent that spends: its hold stands until it is recorded,
+    // unless its host died before any agent existed.
+    const state = await this.registry.mayStillSpend(runId).catch(() => 'unrecorded' as const);
+    return state === 'yes' ? 'active' : state === 'no' ? 'terminal' : 'missing';
+  }
+
+  async workKept(runId: string): Promise<void> {
+    await this.registry.markWorkKept(runId);
   }
 
   async reconcile(): Promise<void> {
@@ -51,7 +56,7 @@ export class RegistryLauncher implements AgentLauncher {
 
 function outcomeOf(record: RunRecord): AgentOutcome {
   return {
-    status: record.status === 'active' ? 'abandoned' : record.status,
+    status: record.status === 'active' || record.status === 'starting' ? 'abandoned' : record.status,
     costMicros: record.costMicros,
     sessionId: record.sessionId,
     resultText: record.resultText,

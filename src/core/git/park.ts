@@ -5,7 +5,7 @@ import { gitOutput, runGit } from './run';
 import { readHead } from './worktreeState';
 
 /** Parked commits are Grove's own: a fixed identity means parking never fails for want of user.name. */
-const PARKING_IDENTITY = {
+export const PARKING_IDENTITY = {
   GIT_AUTHOR_NAME: 'Grove',
   GIT_AUTHOR_EMAIL: 'grove@localhost',
   GIT_COMMITTER_NAME: 'Grove',
@@ -31,7 +31,18 @@ export interface ParkedWork {
  *                  ones), parents HEAD and the index commit
  * The ref keeps HEAD (and any commits on no branch behind it) reachable, so git's gc keeps them.
  */
-export async function parkWork(worktree: string, name: string, now: Date, scratchDir: string): Promise<ParkedWork> {
+export async function parkWork(worktree: string, name: string, now: Date, scratchDir: string, excludes: string[] = []): Promise<ParkedWork> {
+  const { parked, scratchIndex } = await parkWorkKeepingIndex(worktree, name, now, scratchDir, excludes);
+  await fs.rm(scratchIndex, { force: true });
+  return parked;
+}
+
+/**
+ * `parkWork`, handing back the scratch index it built: an index of exactly the parked working
+ * tree, with the files' stat data, which `switchParkedTo` uses to tell what changed since.
+ * The caller removes it.
+ */
+export async function parkWorkKeepingIndex(worktree: string, name: string, now: Date, scratchDir: string, excludes: string[] = []): Promise<{ parked: ParkedWork; scratchIndex: string; tree: string }> {
   const { head, branch } = await readHead(worktree);
   const label = branch ? `branch ${branch.replace(/^refs\/heads\//, '')}` : `detached HEAD ${head.slice(0, 12)}`;
   const indexTree = await gitOutput(worktree, ['write-tree']).catch(async () => {
@@ -41,15 +52,24 @@ export async function parkWork(worktree: string, name: string, now: Date, scratc
   });
   const indexCommit = await gitOutput(worktree, ['commit-tree', indexTree, '-p', head, '-m', `grove: parked index of ${name} (${label})`],
     { env: PARKING_IDENTITY });
-  const workTree = await treeOfWorkingTree(worktree, scratchDir);
-  const commit = await gitOutput(worktree, ['commit-tree', workTree, '-p', head, '-p', indexCommit, '-m',
-    `grove: parked work of ${name} (${label})`], { env: PARKING_IDENTITY });
-  const ref = await createUniqueRef(worktree, `refs/grove/parked/${name}/${refTime(now)}`, commit);
-  return { ref, commit, head, branch, restoreHint: restoreHint(ref, branch) };
+  const { tree, scratchIndex } = await treeOfWorkingTree(worktree, scratchDir, excludes);
+  try {
+    const commit = await gitOutput(worktree, ['commit-tree', tree, '-p', head, '-p', indexCommit, '-m',
+      `grove: parked work of ${name} (${label})`], { env: PARKING_IDENTITY });
+    const ref = await createUniqueRef(worktree, `refs/grove/parked/${name}/${refTime(now)}`, commit);
+    return { parked: { ref, commit, head, branch, restoreHint: restoreHint(ref, branch) }, scratchIndex, tree };
+  } catch (error) {
+    await fs.rm(scratchIndex, { force: true });
+    throw error;
+  }
 }
 
-/** The working tree as a tree object, via a scratch copy of the index so the real one is untouched. */
-async function treeOfWorkingTree(worktree: string, scratchDir: string): Promise<string> {
+/**
+ * The working tree as a tree object, via a scratch copy of the index so the real one is
+ * untouched. `excludes` (paths from the top) are left out: nested repositories parked on
+ * their own (parkNested.ts), which `git add` could only record as a gitlink, or not at all.
+ */
+export async function treeOfWorkingTree(worktree: string, scratchDir: string, excludes: string[] = []): Promise<{ tree: string; scratchIndex: string }> {
   const realIndex = path.resolve(worktree, await gitOutput(worktree, ['rev-parse', '--git-path', 'index']));
   await fs.mkdir(scratchDir, { recursive: true });
   const scratchIndex = path.join(scratchDir, `park-${process.pid}-${randomBytes(6).toString('hex')}.index`);
@@ -58,19 +78,20 @@ async function treeOfWorkingTree(worktree: string, scratchDir: string): Promise<
       if (error.code !== 'ENOENT') throw error; // no index yet: start from an empty one
     });
     const env = { GIT_INDEX_FILE: scratchIndex };
-    await runGit(worktree, ['add', '--all', '--', ':/'], { env });
-    return await gitOutput(worktree, ['write-tree'], { env });
-  } finally {
+    await runGit(worktree, ['add', '--all', '--', ':/', ...excludes.map((relative) => `:(top,literal,exclude)${relative}`)], { env });
+    return { tree: await gitOutput(worktree, ['write-tree'], { env }), scratchIndex };
+  } catch (error) {
     await fs.rm(scratchIndex, { force: true });
+    throw error;
   }
 }
 
 /** `<time>` in a ref name: ':' is not allowed there. */
-function refTime(now: Date): string {
+export function refTime(now: Date): string {
   return now.toISOString().replace(/:/g, '-').replace(/\./, '-');
 }
 
-async function createUniqueRef(worktree: string, wanted: string, commit: string): Promise<string> {
+export async function createUniqueRef(worktree: string, wanted: string, commit: string): Promise<string> {
   for (let attempt = 1; attempt < 100; attempt++) {
     const ref = attempt === 1 ? wanted : `${wanted}-${attempt}`;
     // An empty old value makes update-ref refuse when the ref already exists.

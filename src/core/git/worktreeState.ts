@@ -1,4 +1,6 @@
 import { gitOutput, runGit } from './run';
+import { protectingRefs } from './protectingRefs';
+import { stashesAtRisk, type StashEntry } from './stashes';
 
 /**
  * The untracked cache lets `git status` skip re-reading folders whose mtime did not change;
@@ -63,12 +65,12 @@ export function parseStatusV2(output: string): HeadInfo & { changed: string[] } 
 }
 
 /**
- * Commits reachable from HEAD that no ref contains (and that `knownHead`, the commit the
- * worktree was handed out at, does not contain either): work on no branch, which a reset
- * would orphan. Returns how many there are.
+ * Commits reachable from HEAD that no protecting ref contains (and that `knownHead`, the
+ * commit the worktree was handed out at, does not contain either): work on no branch, which a
+ * reset would orphan. Returns how many there are.
  */
 export async function commitsOnNoBranch(worktree: string, knownHead: string | null): Promise<number> {
-  const args = ['rev-list', '--count', 'HEAD', '--not', '--glob=refs/*'];
+  const args = ['rev-list', '--count', 'HEAD', '--not', ...protectingRefs()];
   if (knownHead) args.push(knownHead);
   const result = await runGit(worktree, args, { allowFailure: true });
   if (result.code !== 0) {
@@ -83,7 +85,9 @@ export async function commitsOnNoBranch(worktree: string, knownHead: string | nu
 export interface WorkInspection extends HeadInfo {
   changed: string[];
   unparkedCommits: number;
-  /** Uncommitted changes, untracked files or commits on no branch. */
+  /** Stash entries made here on commits on no branch (looked for only with `stashes`). */
+  stashes: StashEntry[];
+  /** Uncommitted changes, untracked files, commits on no branch or such stash entries. */
   hasWork: boolean;
 }
 
@@ -95,13 +99,19 @@ export interface InspectOptions {
    * are saved, which keeps the next check fast.
    */
   readOnly?: boolean;
+  /**
+   * Also look for stash entries at risk (see stashes.ts): for return and destroy, which end a
+   * worktree's use; lease and status skip the extra git call.
+   */
+  stashes?: { commonDir: string };
 }
 
 export async function inspectWork(worktree: string, knownHead: string | null, options: InspectOptions = {}): Promise<WorkInspection> {
   const { head, branch, changed } = await readWorktree(worktree, options);
   // HEAD still where it was handed out: no new commits, and the rev-list walk is skipped.
   const unparkedCommits = knownHead && head === knownHead ? 0 : await commitsOnNoBranch(worktree, knownHead);
-  return { head, branch, changed, unparkedCommits, hasWork: changed.length > 0 || unparkedCommits > 0 };
+  const stashes = options.stashes ? await stashesAtRisk(worktree, options.stashes.commonDir) : [];
+  return { head, branch, changed, unparkedCommits, stashes, hasWork: changed.length > 0 || unparkedCommits > 0 || stashes.length > 0 };
 }
 
 /**
@@ -110,15 +120,6 @@ export async function inspectWork(worktree: string, knownHead: string | null, op
  */
 export async function checkoutDetached(worktree: string, commit: string): Promise<void> {
   await runGit(worktree, ['checkout', '--quiet', '--detach', commit, '--']);
-}
-
-/**
- * Resets a worktree for reuse after its work was parked: tracked files to `commit`, untracked
- * files removed, ignored files kept (`clean -fd`, never -x: node_modules and caches survive).
- */
-export async function resetKeepingIgnored(worktree: string, commit: string): Promise<void> {
-  await runGit(worktree, ['checkout', '--quiet', '--force', '--detach', commit, '--']);
-  await runGit(worktree, ['clean', '-f', '-d', '--quiet']);
 }
 
 /** Resolves a user-given ref to a commit id, or null when it names no commit. */

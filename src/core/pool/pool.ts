@@ -5,6 +5,7 @@ import { pruneWorktrees } from './prune';
 import { releaseReservation, reserveWorktree } from './reservations';
 import { returnWorktree } from './return';
 import { leaseOf, poolStatus } from './status';
+import { keepOrphanedWork, type OrphanedWorkOutcome } from './orphanWork';
 import type { DestroyOutcome, Lease, PoolOptions, PruneOutcome, Reservation, ReserveOptions, ReturnOutcome, WorktreeStatus } from './types';
 
 export {
@@ -70,5 +71,10 @@ export class WorktreePool {
   /** Ends a reservation; work left in the worktree is kept under a lease of `holderIfWorkLeft` (unless already leased). */
   releaseReservation(options: { name: string; reservationId: string; holderIfWorkLeft: string }): Promise<{ lease: Lease | null }> {
     return releaseReservation(this.core, options);
+  }
+
+  /** The same keep-the-work rule, for a task whose engine (and so its reservation) died. */
+  keepOrphanedWork(options: { name: string; holder: string; startHead: string | null }): Promise<OrphanedWorkOutcome> {
+    return keepOrphanedWork(this.core, options);
   }
 }

@@ -1,5 +1,7 @@
 import { GroveError } from '../errors';
 import { listWorktrees, pruneWorktreeRegistrations } from '../git/worktrees';
+import { ignoredWork } from '../git/ignoredFiles';
+import { submodulesWithWork } from '../git/nestedWork';
 import { inspectWork } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
 import { byName, type PoolCore } from './core';
@@ -42,8 +44,8 @@ export async function pruneWorktrees(core: PoolCore, options: { yes?: boolean; k
     }
     if (record.damaged) continue;
     if ((processes.get(reals[index]) ?? []).length > 0) continue;
-    const work = await inspectWork(record.path, record.head, { readOnly: dryRun }).catch(() => null);
-    if (!work || work.hasWork) continue;
+    const work = await inspectWork(record.path, record.head, { readOnly: dryRun, stashes: { commonDir: core.repo.commonDir } }).catch(() => null);
+    if (!work || work.hasWork || (await holdsMore(core, reals[index]))) continue;
     if (keptClean.length < keep) keptClean.push(record.name);
     else doomed.push(record);
   }
@@ -68,4 +70,10 @@ export async function pruneWorktrees(core: PoolCore, options: { yes?: boolean; k
     });
   }
   return { removed, wouldRemove: doomed.map((record) => record.name), staleRegistrations: stale, dryRun };
+}
+
+/** What a clean git status does not show but a removal would lose: ignored files that are work, submodules holding work. */
+async function holdsMore(core: PoolCore, worktree: string): Promise<boolean> {
+  const found = await Promise.all([ignoredWork(worktree, core.repo.mainWorktree), submodulesWithWork(worktree)]).catch(() => null);
+  return found === null || found.some((list) => list.length > 0);
 }

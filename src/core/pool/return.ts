@@ -1,10 +1,12 @@
 import { GroveError } from '../errors';
-import type { ParkedWork } from '../git/park';
-import { checkoutDetached, inspectWork, resetKeepingIgnored } from '../git/worktreeState';
+import { submodulesWithWork, untrackedRepositories } from '../git/nestedWork';
+import { checkoutDetached, inspectWork } from '../git/worktreeState';
 import { identifySelf } from '../util/liveness';
 import { parkedOutcome, type PoolCore } from './core';
-import { exists, targetAsPath } from './paths';
-import { checkLeaseIdFormat, refuseWork } from './refusals';
+import { mergeParked, parkAndReset } from './resetForReuse';
+import { provenPoolWorktree, refuseIfProcessesInside } from './ownWorktree';
+import { targetAsPath } from './paths';
+import { checkLeaseIdFormat, refuseNestedWork, refuseWork } from './refusals';
 import type { ReturnOutcome } from './types';
 import { randomId } from '../util/ids';
 
@@ -32,23 +34,25 @@ export async function returnWorktree(core: PoolCore, target: string, options: { 
         'Wait for the task to finish or cancel it, then return the worktree.');
     }
     core.claim(record, 'return', token, identity);
-    return { name: record.name, path: record.path, lease: { ...record.lease } };
+    return { ...record, lease: { ...record.lease } };
   });
   const knownHead = claimed.lease.recovered ? null : claimed.lease.head;
   const { parked, resetTo } = await core.whileClaimed(claimed.name, token, `could not return ${claimed.name}`, async () => {
-    if (!(await exists(claimed.path))) {
+    const real = await provenPoolWorktree(core, claimed);
+    if (real === null) {
       throw new GroveError('refused', `${claimed.name}'s folder ${claimed.path} is missing: it cannot be reset for reuse`,
         `Drop it from the pool with: grove destroy --force ${claimed.name}`);
     }
-    const work = await inspectWork(claimed.path, knownHead);
+    const work = await inspectWork(real, knownHead, { stashes: { commonDir: core.repo.commonDir } });
     const resetTo = knownHead ?? work.head;
     if (work.hasWork) {
       if (!options.force) throw refuseWork(claimed.name, work, 'return');
-      const parked: ParkedWork = await core.park(claimed.path, claimed.name);
-      await resetKeepingIgnored(claimed.path, resetTo);
-      return { parked, resetTo };
+      await refuseIfProcessesInside(claimed.name, real, 'return --force');
+      const nested = [...await untrackedRepositories(real, work.changed), ...await submodulesWithWork(real, resetTo)];
+      if (nested.length) throw refuseNestedWork(claimed.name, nested, 'return');
+      return { parked: mergeParked(await parkAndReset(core, real, claimed.name, resetTo, work)), resetTo };
     }
-    if (work.branch !== null || work.head !== resetTo) await checkoutDetached(claimed.path, resetTo);
+    if (work.branch !== null || work.head !== resetTo) await checkoutDetached(real, resetTo);
     return { parked: undefined, resetTo };
   });
   await core.mutate(async (state) => {

@@ -33,6 +33,8 @@ export interface ReturnOutcome {
   path: string;
   parkedRef?: string;
   restoreHint?: string;
+  /** Where a forced destroy saved ignored files that were work (`.env`, local config). */
+  ignoredSavedTo?: string;
 }
 
 export type DestroyOutcome = ReturnOutcome;

@@ -6,6 +6,7 @@
  *                           discarded (with the parked ref) or removed by hand
  *   record.baseCommit, record.prompt, record.finalMessage, record.runs[].sessionId, record.changes,
  *   record.worktree.{path, leaseId, holder}, record.review ('awaiting' | 'kept' | 'discarded' | 'landed')
+ *   service.landSource(r)   the record as src/core/land's LandSource
  *   store.update(id, change) the one way to change a record (under that record's lock)
  */
 import type { RunRegistry } from '../agents/runRegistry';

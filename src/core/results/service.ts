@@ -64,6 +64,13 @@ export class ResultsService {
     throw new GroveError('refused', `${record.id} left no work: its worktree went back to the pool`, 'There is nothing to diff or discard; grove continue it to ask for more.');
   }
 
+  /** What `land()` (src/core/land) takes, from a result that still holds its work. */
+  landSource(record: ResultRecord): { repoRoot: string; worktreePath: string; baseCommit: string; title: string; prompt: string; finalMessage?: string; holderLeaseId?: string } {
+    const worktree = this.worktreeOf(record);
+    if (!record.baseCommit) throw new GroveError('internal', `${record.id} has no base commit recorded`);
+    return { repoRoot: this.o.repoDir, worktreePath: worktree.path, baseCommit: record.baseCommit, title: record.title, prompt: record.prompt, finalMessage: record.finalMessage ?? undefined, holderLeaseId: worktree.leaseId };
+  }
+
   async diff(record: ResultRecord, o: { stat?: boolean } = {}): Promise<string> {
     const worktree = this.worktreeOf(record);
     if (!record.baseCommit) throw new GroveError('internal', `${record.id} has no base commit recorded`, 'Compare by hand in the worktree with git diff.');

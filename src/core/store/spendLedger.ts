@@ -43,9 +43,15 @@ export async function readLedger(groveDir: string): Promise<LedgerEntry[]> {
   return text.split('\n').map(parseEntry).filter((entry): entry is LedgerEntry => entry !== undefined);
 }
 
+/** What was spent: each runId counted once (its first line), however many recorders wrote one. */
 export async function totalSpentMicros(groveDir: string): Promise<number> {
   let total = 0;
-  for (const entry of await readLedger(groveDir)) total += entry.costMicros;
+  const seen = new Set<string>();
+  for (const entry of await readLedger(groveDir)) {
+    if (seen.has(entry.runId)) continue;
+    seen.add(entry.runId);
+    total += Math.max(0, Math.round(entry.costMicros));
+  }
   return total;
 }
 
