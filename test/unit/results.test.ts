@@ -3,7 +3,10 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseChain } from '../../src/core/engine/chains/parse';
 import type { LandSource } from '../../src/core/land/types';
-import { ResultStore, resultsDir } from '../../src/core/results';
+import { ORPHAN_GRACE_MS, ResultStore, resultsDir } from '../../src/core/results';
+import { RunRegistry } from '../../src/core/agents/runRegistry';
+import { writeFileSync } from 'node:fs';
+import { DOUBLE } from '../helpers/claudeDouble';
 import { closeHarnesses, flagValue, harness, readRecords, type Harness } from '../helpers/engineHarness';
 import { workingAgent } from '../helpers/resultsAgent';
 import { git } from '../helpers/tempRepo';
@@ -186,6 +189,27 @@ describe('results: recorded when work ends (real pool, real git, the claude doub
     await service.dropParked(discarded.parkedRef!);
     assert.equal((await service.parked()).length, 0);
     await assert.rejects(service.dropParked('refs/heads/main'), /no parked work/);
+  });
+
+  it('work whose engine died before recording it gets a result once (from the lease and the run registry)', async () => {
+    h = await harness({ slots: 1, agentCommand: workingAgent() });
+    // What a killed engine leaves (issue 9): a finished run of task-orphan, its work leased to grove:task-task-orphan.
+    const lease = await h.opened.pool.lease({ holder: 'grove:task-task-orphan' });
+    writeFileSync(path.join(lease.path, 'orphan.txt'), 'left behind\n');
+    const run = await new RunRegistry({ groveDir: h.groveDir, agentCommand: DOUBLE }).start({ cwd: lease.path, prompt: 'Orphaned work\ndetails', taskId: 'task-orphan', worktree: lease.name });
+    await run.done;
+    const service = h.opened.results.service;
+    assert.deepEqual(await service.recordOrphans(), [], 'a young lease may still be recorded by its own engine');
+    const later = () => new Date(Date.now() + ORPHAN_GRACE_MS + 1_000);
+    const [made] = await service.recordOrphans(later);
+    assert.equal(made.taskId, 'task-orphan');
+    assert.equal(made.title, 'Orphaned work');
+    assert.equal(made.finalMessage, FINAL);
+    assert.equal(made.worktree?.leaseId, lease.leaseId);
+    assert.deepEqual(made.changes?.files.map((file) => [file.path, file.untracked]), [['orphan.txt', true]]);
+    assert.equal(made.runs[0].sessionId, SESSION);
+    assert.deepEqual(await service.recordOrphans(later), [], 'recorded once');
+    assert.equal((await service.find('task-orphan')).id, made.id);
   });
 
   it('a worktree removed by hand: says so and offers the parked ref', async () => {

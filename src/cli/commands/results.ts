@@ -26,7 +26,10 @@ export function register(program: Command): void {
   withPoolOptions(program.command('results')
     .description('list the results of tasks, chains and fan-outs, newest first'))
     .action(async (_options: unknown, command: Command) => {
-      const records = await (await resultsFor(command)).list();
+      const service = await resultsFor(command);
+      // Work whose engine died before recording it (a killed grove run) gets its result here.
+      for (const adopted of await service.recordOrphans().catch(() => [])) note(`grove: recorded ${adopted.id} for work left in ${adopted.worktreeName} by task ${adopted.taskId}`);
+      const records = await service.list();
       if (wantsJson(command)) {
         printJson({ results: records });
         return;

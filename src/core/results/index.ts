@@ -25,6 +25,7 @@ export { ResultRecorder } from './recorder';
 export { ResultsService, reviewPrompt } from './service';
 export { computeChanges, unifiedDiff, fileAtCommit, untrackedFiles } from './changes';
 export { listParked, resolveParked, PARKED_PREFIX, type ParkedEntry } from './parked';
+export { recordOrphans, ORPHAN_GRACE_MS } from './orphans';
 export { readTranscript, parseTranscript, transcriptMarkdown, type Transcript, type TranscriptEntry } from './transcript';
 export * from './types';
 
@@ -57,7 +58,7 @@ export function openResults(o: { repo: RepositoryLocation; pool: WorktreePool; r
   const recorder = o.engine
     ? new ResultRecorder({ events: o.engine.events, store, sources: recorderSources(o.pool, o.registry, o.repo.groveDir), logger: o.logger, now: o.now })
     : null;
-  const service = new ResultsService({ store, repoDir: o.repo.mainWorktree, pool: o.pool, engine: o.engine, recorder: recorder ?? undefined });
+  const service = new ResultsService({ store, repoDir: o.repo.mainWorktree, pool: o.pool, engine: o.engine, recorder: recorder ?? undefined, registry: o.registry });
   return { store, recorder, service };
 }
 

@@ -7,6 +7,8 @@ import type { WorktreePool } from '../pool/pool';
 import { randomId } from '../util/ids';
 import { unifiedDiff } from './changes';
 import { dropParked, listParked, resolveParked, restoreInto, type ParkedEntry } from './parked';
+import type { RunRegistry } from '../agents/runRegistry';
+import { recordOrphans } from './orphans';
 import type { ResultRecorder } from './recorder';
 import { unknownResult, type ResultStore } from './store';
 import type { ResultRecord, ReviewComment } from './types';
@@ -19,6 +21,8 @@ export interface ResultsServiceOptions {
   /** Needed only to continue a result (a CLI command that only reads goes without). */
   engine?: Engine;
   recorder?: ResultRecorder;
+  /** For results of work whose engine died before recording one (`recordOrphans`). */
+  registry?: RunRegistry;
 }
 
 /**
@@ -35,6 +39,12 @@ export class ResultsService {
 
   list(): Promise<ResultRecord[]> {
     return this.o.store.list();
+  }
+
+  /** Records results for work left by tasks whose engine died first (see orphans.ts); returns the new ones. */
+  async recordOrphans(now?: () => Date): Promise<ResultRecord[]> {
+    if (!this.o.registry) return [];
+    return recordOrphans({ store: this.o.store, pool: this.o.pool, registry: this.o.registry, now });
   }
 
   /** By result id, task id (any of its runs'), chain run id, or worktree name (the newest result there). */

@@ -95,7 +95,10 @@ export function registerResults(context: vscode.ExtensionContext, session: Grove
     { dispose: () => results.recorder?.dispose() },
     watchResults(session.repo.groveDir, refreshOne, log),
   );
-  void refresh();
+  // Work whose engine died before recording it (a killed grove run, a crashed window) gets its result.
+  void results.service.recordOrphans().then((made) => {
+    for (const record of made) log.info(`recorded ${record.id} for work left in ${record.worktreeName} by task ${record.taskId}`);
+  }, (error: unknown) => log.warn(`cannot look for unrecorded work: ${describeError(error)}`)).finally(() => void refresh());
   return feature;
 }
 
