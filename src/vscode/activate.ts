@@ -11,6 +11,8 @@ import { report } from './commands/errors';
 import type { Notifier } from './notifications';
 import type { RunsPanel } from './panel/runsPanel';
 import { PANEL_VIEW_TYPE } from './panel/viewType';
+import type { ResultsFeature } from './results';
+import { RESULT_COMMAND_IDS } from './results/commandIds';
 import type { GroveSession } from './session';
 import { installGroveShim } from './groveShim';
 import { LiveMarks } from './liveMarks';
@@ -30,6 +32,7 @@ export const COMMAND_IDS = [
   'grove.copyPath', 'grove.runTask', 'grove.fanOut', 'grove.runChain', 'grove.cancel', 'grove.setBudget', 'grove.scale',
   'grove.drain', 'grove.prune', 'grove.showPanel', 'grove.refresh', 'grove.showLog', 'grove.showOutput', 'grove.worktreeActions',
   'grove.openReadyLog', // ready worktrees: a worktree's setup/refresh/teardown log
+  ...RESULT_COMMAND_IDS,
 ] as const;
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
@@ -54,6 +57,7 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
   let panel: RunsPanel | undefined;
   let notifier: Notifier | undefined;
   let liveMarks: LiveMarks | undefined;
+  let results: ResultsFeature | undefined;
   const chainRuns = new Map<string, ChainRun>();
   const scriptedUi = new ScriptedUi();
   let lastError: unknown = null;
@@ -181,6 +185,8 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
     const outputs = new RunOutputDocuments(session.repo.groveDir);
     context.subscriptions.push(outputs);
     Object.assign(handlers, poolCommands(session), runCommands({ session, notifier, showPanel, chainRuns }), rowCommands(session, outputs));
+    results = (await import('./results')).registerResults(context, session, log);
+    Object.assign(handlers, results.handlers);
   }
   for (const id of COMMAND_IDS) {
     const handler = handlers[id] ?? (async () => needSession());
@@ -216,6 +222,7 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
     get session() { return session; },
     get panel() { return panel; },
     get notifier() { return notifier; },
+    get results() { return results; },
     worktreesView,
     slotsView,
     chainRuns,

@@ -4,6 +4,7 @@ import type { LiveMarks } from './liveMarks';
 import type { Messages } from './messages';
 import type { Notifier } from './notifications';
 import type { RunsPanel } from './panel/runsPanel';
+import type { ResultsFeature } from './results';
 import type { GroveSession } from './session';
 import type { ScriptedUi } from './ui';
 import type { SlotsView } from './views/slotsView';
@@ -21,6 +22,8 @@ export interface GroveApi {
   readonly session: GroveSession | undefined;
   readonly panel: RunsPanel | undefined;
   readonly notifier: Notifier | undefined;
+  /** The Results view and its commands (issue 10), once a repository is open. */
+  readonly results: ResultsFeature | undefined;
   readonly worktreesView: WorktreesView;
   readonly slotsView: SlotsView;
   readonly chainRuns: Map<string, ChainRun>;

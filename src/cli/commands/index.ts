@@ -13,8 +13,15 @@ import { register as runs } from './runs';
 import { register as status } from './status';
 import { register as du } from './du';
 import { register as trim } from './trim';
+import { register as results } from './results';
+import { register as result } from './result';
+import { register as diff } from './diff';
+import { register as continueCommand } from './continue';
+import { register as discard } from './discard';
+import { register as parked } from './parked';
 
 /** Each command lives in its own module and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [status, lease, returnCommand, destroy, prune, run, chain, budget, runs, cancel, trim, du, agents, prices];
+export const commandModules: RegisterCommand[] = [status, lease, returnCommand, destroy, prune, run, chain, budget, runs, cancel, trim, du, agents, prices,
+  results, result, diff, continueCommand, discard, parked];
