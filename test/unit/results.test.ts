@@ -112,7 +112,7 @@ describe('results: recorded when work ends (real pool, real git, the claude doub
     assert.equal(record.chainRunId, chain.id);
     assert.deepEqual(record.runs.map((r) => r.step), ['a', 'b']);
     assert.deepEqual(record.changes!.files.map((file) => [file.path, file.added]), [['a.txt', 3]]);
-    assert.equal(record.worktree?.holder, `grove:chain-${chain.id}`);
+    assert.equal(record.worktree?.holder, `grove:${chain.id}`);
   });
 
   it('continues in the same session and worktree; the result gains a run', async () => {
@@ -193,8 +193,8 @@ describe('results: recorded when work ends (real pool, real git, the claude doub
 
   it('work whose engine died before recording it gets a result once (from the lease and the run registry)', async () => {
     h = await harness({ slots: 1, agentCommand: workingAgent() });
-    // What a killed engine leaves (issue 9): a finished run of task-orphan, its work leased to grove:task-task-orphan.
-    const lease = await h.opened.pool.lease({ holder: 'grove:task-task-orphan' });
+    // What a killed engine leaves (issue 9): a finished run of task-orphan, its work leased to grove:task-orphan.
+    const lease = await h.opened.pool.lease({ holder: 'grove:task-orphan' });
     writeFileSync(path.join(lease.path, 'orphan.txt'), 'left behind\n');
     const run = await new RunRegistry({ groveDir: h.groveDir, agentCommand: DOUBLE }).start({ cwd: lease.path, prompt: 'Orphaned work\ndetails', taskId: 'task-orphan', worktree: lease.name });
     await run.done;

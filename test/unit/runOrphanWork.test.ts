@@ -77,7 +77,7 @@ describe('the work of a SIGKILLed grove run is kept under its task\'s lease (iss
       assert.equal(kept.path, dirty.cwd);
       assert.equal(readFileSync(path.join(kept.path, `left-${round}.txt`), 'utf8'), `work of round ${round}\n`);
       assert.equal(kept.state, 'leased', `round ${round}: the worktree with the agent's file is ${kept.state} (${JSON.stringify(kept)})`);
-      assert.equal(kept.holder, `grove:task-${dirtyRun.taskId}`);
+      assert.equal(kept.holder, `grove:${dirtyRun.taskId}`);
       const back = status.find((worktree) => worktree.name === cleanRun.worktree)!;
       assert.equal(back.state, 'available', `round ${round}: the clean worktree is ${back.state} (${JSON.stringify(back)})`);
       assert.equal(back.holder, null);

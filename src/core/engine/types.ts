@@ -19,7 +19,7 @@ export interface TaskSpec {
   leaseId?: string;
   /** Shown in views: "chain fix-bug / step test". */
   label?: string;
-  /** Who keeps the worktree if the agent leaves work in it (default `grove:task-<id>`). */
+  /** Who keeps the worktree if the agent leaves work in it (default `grove:<task id>`, e.g. `grove:task-mx5…`). */
   holderIfWorkLeft?: string;
   /** The work this task is part of: a fan-out's `fanout-…` id or a chain run's id (results group by it). */
   group?: string;

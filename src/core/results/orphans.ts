@@ -27,7 +27,7 @@ export async function recordOrphans(o: { store: ResultStore; pool: WorktreePool;
   const knownTasks = new Set(records.flatMap((record) => [record.taskId, ...record.runs.map((run) => run.taskId)]));
   const made: ResultRecord[] = [];
   for (const status of statuses) {
-    const taskId = status.holder?.match(/^grove:task-(.+)$/)?.[1];
+    const taskId = status.holder?.match(/^grove:(task-.+)$/)?.[1];
     if (!taskId || held.has(status.name) || knownTasks.has(taskId) || !status.leaseId || !status.leasedAt) continue;
     if (now().getTime() - Date.parse(status.leasedAt) < ORPHAN_GRACE_MS) continue;
     const taskRuns = runs.filter((run) => run.taskId === taskId).sort((a, b) => a.startedAt.localeCompare(b.startedAt));

@@ -100,7 +100,7 @@ export class ResultsService {
     // The result knows its worktree and lease: pin them (the session's first run may have been elsewhere).
     const taskId = engine.submit({
       prompt, resumeSession: session, worktree: record.worktree?.name, leaseId: record.worktree?.leaseId,
-      holderIfWorkLeft: record.worktree?.holder ?? `grove:task-${record.taskId ?? record.id}`,
+      holderIfWorkLeft: record.worktree?.holder ?? `grove:${record.taskId ?? record.id}`,
       label: `${record.title} (follow-up)`,
     });
     recorder.expectContinuation(taskId, record.id, step);
