@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { runFiles } from '../core/agents/runFiles';
 import { StreamJsonParser } from '../core/agents/streamParser';
 
-export const OUTPUT_SCHEME = 'grove-output';
+export const OUTPUT_SCHEME = 'grove-live';
 
 /**
  * A busy slot's default action: the live output of its run, as a read-only document read

@@ -192,7 +192,7 @@ describe('issue 8: runs this window did not start (a reload, another window, the
     const item = api.slotsView.getTreeItem(row);
     assert.equal(item.command?.command, 'grove.showOutput');
     await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
-    const editor = await eventually(() => vscode.window.activeTextEditor?.document.uri.scheme === 'grove-output' && vscode.window.activeTextEditor, 'the output document');
+    const editor = await eventually(() => vscode.window.activeTextEditor?.document.uri.scheme === 'grove-live' && vscode.window.activeTextEditor, 'the output document');
     assert.match(editor.document.getText(), /Refactor the parser/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });

@@ -148,7 +148,9 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
     const api = await groveApi();
     const s = await session();
     const tasks = await s.engine.fanOut({ prompt: 'Pick an approach', count: 2 }, { settings: { env: { GROVE_DOUBLE_WRITE_FILE: 'approach.txt' } } });
-    const group = await eventually(() => feature.view.getChildren().find((node) => node.kind === 'group' && node.records.length === 2), 'the fan-out group');
+    // Other suites in this window fan out too: find this one's group by its tasks.
+    const taskIds = new Set(tasks.map((task) => task.id));
+    const group = await eventually(() => feature.view.getChildren().find((node) => node.kind === 'group' && node.records.length === 2 && node.records.every((record) => taskIds.has(record.taskId ?? ''))), 'the fan-out group');
     assert.match(String(feature.view.getTreeItem(group).label), /^fan-out ×2: Pick an approach/);
     const table = await command<string>('grove.results.compare', group);
     assert.match(table, /\| 1 \| succeeded \| awaiting \|/);
