@@ -80,7 +80,7 @@ describe('e2e: results and review in the browser VS Code', () => {
     await page.keyboard.press('Escape');
     // The file row under the result opens that file's diff, the worktree side editable.
     const result = page.locator('.monaco-list-row', { hasText: 'Add a changelog and touch the app' });
-    if ((await result.getAttribute('aria-expanded')) === 'false') await result.locator('.monaco-tl-twistie').click();
+    await expandRow(result);
     await page.locator('.monaco-list-row', { hasText: 'app.ts' }).click();
     await page.locator('.tab', { hasText: 'src/app.ts (Add a changelog' }).waitFor();
     const modified = page.locator('.editor.modified .view-lines').first();
@@ -118,7 +118,7 @@ describe('e2e: results and review in the browser VS Code', () => {
     await openGroveView(page);
     await page.locator('.monaco-list-row', { hasText: /1 pending comment/ }).waitFor({ timeout: 60_000 });
     const result = page.locator('.monaco-list-row', { hasText: 'Add a changelog and touch the app' });
-    if ((await result.getAttribute('aria-expanded')) === 'false') await result.locator('.monaco-tl-twistie').click();
+    await expandRow(result);
     await page.locator('.monaco-list-row', { hasText: 'app.ts' }).click();
     await page.locator('.review-widget', { hasText: 'Explain why this line is needed' }).first().waitFor();
     assert.ok(existsSync(await screenshot(page, '22b-pending-comment-after-reload')));
@@ -132,3 +132,14 @@ describe('e2e: results and review in the browser VS Code', () => {
     assert.ok(existsSync(await screenshot(page, '23-fan-out-compare')));
   });
 });
+
+/** Expands a tree row, clicking its twistie again while a busy workbench drops the click (seen in full e2e runs). */
+async function expandRow(row: import('playwright-core').Locator): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await row.waitFor();
+    if ((await row.getAttribute('aria-expanded')) === 'true') return;
+    await row.locator('.monaco-tl-twistie').click();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the row ${await row.innerText()} does not expand`);
+}
