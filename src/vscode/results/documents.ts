@@ -6,10 +6,14 @@ import { usd } from '../format';
 export const BASE_SCHEME = 'grove-base';
 export const OUTPUT_SCHEME = 'grove-output';
 
-/** The base side of a diff: a file at a commit, read-only because it is a virtual document. */
-export function baseUri(repoDir: string, commit: string, file: string | null): vscode.Uri {
-  // `file: null` is "no file on this side" (the right side of a deleted file).
-  return vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${file ?? 'deleted'}`, query: JSON.stringify({ repo: repoDir, commit, file }) });
+/**
+ * The base side of a diff: a file at a commit, read-only because it is a virtual document.
+ * `file: null` is "no file on this side" (the base of an added file, the far side of a deleted
+ * one). `shownAs` is the path the editor shows: the worktree file's own, so the multi-file diff
+ * does not mark every file as renamed (it compares the two sides' paths).
+ */
+export function baseUri(repoDir: string, commit: string, file: string | null, shownAs?: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: BASE_SCHEME, path: shownAs ?? `/${file ?? 'deleted'}`, query: JSON.stringify({ repo: repoDir, commit, file }) });
 }
 
 /**

@@ -9,9 +9,10 @@ export type ChangeTriple = [vscode.Uri, vscode.Uri | undefined, vscode.Uri | und
 /** Left: the base commit's file, read-only (a virtual document); right: the real file in the worktree, editable. */
 export function changeTriple(repoDir: string, base: string, worktreePath: string, file: FileChange): ChangeTriple {
   const real = vscode.Uri.file(path.join(worktreePath, file.path));
-  if (file.kind === 'deleted') return [real, baseUri(repoDir, base, file.oldPath), baseUri(repoDir, base, null)];
-  if (file.kind === 'added') return [real, baseUri(repoDir, base, null), real];
-  return [real, baseUri(repoDir, base, file.oldPath), real];
+  const shownAs = (relative: string | null) => vscode.Uri.file(path.join(worktreePath, relative ?? file.path)).path;
+  if (file.kind === 'deleted') return [real, baseUri(repoDir, base, file.oldPath, shownAs(file.oldPath)), baseUri(repoDir, base, null, real.path)];
+  if (file.kind === 'added') return [real, baseUri(repoDir, base, null, real.path), real];
+  return [real, baseUri(repoDir, base, file.oldPath, shownAs(file.oldPath)), real];
 }
 
 /**
