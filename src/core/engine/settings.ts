@@ -1,4 +1,4 @@
-import type { AgentKind } from '../agents/adapters/types';
+import type { AgentKind } from '../agents/agentKind';
 
 /**
  * How a task's agent settings come together: global (the editor's settings or the CLI's

@@ -1,9 +1,10 @@
 import type { AgentFlags } from '../agentArgs';
 import type { AgentResult } from '../streamParser';
 
-/** The agent CLIs Grove can run. */
-export const AGENT_KINDS = ['claude', 'codex', 'gemini', 'opencode'] as const;
-export type AgentKind = (typeof AGENT_KINDS)[number];
+import { AGENT_KINDS, type AgentKind } from '../agentKind';
+
+/** The agent CLIs Grove can run (defined apart, see agentKind.ts). */
+export { AGENT_KINDS, type AgentKind };
 
 /** Tokens of one usage increment (never a running total: adapters turn totals into deltas). */
 export interface TokenUsage {
