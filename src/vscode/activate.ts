@@ -11,6 +11,8 @@ import { report } from './commands/errors';
 import type { Notifier } from './notifications';
 import type { RunsPanel } from './panel/runsPanel';
 import { PANEL_VIEW_TYPE } from './panel/viewType';
+import type { ResultsFeature } from './results';
+import { RESULT_COMMAND_IDS } from './results/commandIds';
 import type { GroveSession } from './session';
 import { ScriptedUi, windowUi } from './ui';
 import { SlotsView } from './views/slotsView';
@@ -21,7 +23,7 @@ import { WorktreesView } from './views/worktreesView';
 export const COMMAND_IDS = [
   'grove.lease', 'grove.return', 'grove.destroy', 'grove.addToWorkspace', 'grove.openInNewWindow', 'grove.openTerminal',
   'grove.copyPath', 'grove.runTask', 'grove.fanOut', 'grove.runChain', 'grove.cancel', 'grove.setBudget', 'grove.scale',
-  'grove.drain', 'grove.prune', 'grove.showPanel', 'grove.refresh', 'grove.showLog',
+  'grove.drain', 'grove.prune', 'grove.showPanel', 'grove.refresh', 'grove.showLog', ...RESULT_COMMAND_IDS,
 ] as const;
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
@@ -45,6 +47,7 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
   let session: GroveSession | undefined;
   let panel: RunsPanel | undefined;
   let notifier: Notifier | undefined;
+  let results: ResultsFeature | undefined;
   const chainRuns = new Map<string, ChainRun>();
   const scriptedUi = new ScriptedUi();
   let lastError: unknown = null;
@@ -155,6 +158,8 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
   if (session && notifier) {
     const [{ poolCommands }, { runCommands }] = await Promise.all([import('./commands/poolCommands'), import('./commands/runCommands')]);
     Object.assign(handlers, poolCommands(session), runCommands({ session, notifier, showPanel, chainRuns }));
+    results = (await import('./results')).registerResults(context, session, log);
+    Object.assign(handlers, results.handlers);
   }
   for (const id of COMMAND_IDS) {
     const handler = handlers[id] ?? (async () => needSession());
@@ -198,6 +203,7 @@ export async function activateGrove(context: vscode.ExtensionContext, bundleLoad
     get session() { return session; },
     get panel() { return panel; },
     get notifier() { return notifier; },
+    get results() { return results; },
     worktreesView,
     slotsView,
     chainRuns,

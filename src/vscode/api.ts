@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { ChainRun } from '../core/engine/chains/runner';
 import type { Notifier } from './notifications';
 import type { RunsPanel } from './panel/runsPanel';
+import type { ResultsFeature } from './results';
 import type { GroveSession } from './session';
 import type { ScriptedUi } from './ui';
 import type { SlotsView } from './views/slotsView';
@@ -18,6 +19,8 @@ export interface GroveApi {
   readonly session: GroveSession | undefined;
   readonly panel: RunsPanel | undefined;
   readonly notifier: Notifier | undefined;
+  /** The Results view and its commands (issue 10), once a repository is open. */
+  readonly results: ResultsFeature | undefined;
   readonly worktreesView: WorktreesView;
   readonly slotsView: SlotsView;
   readonly chainRuns: Map<string, ChainRun>;

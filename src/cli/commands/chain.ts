@@ -53,6 +53,7 @@ async function runChain(command: Command, file: string, options: ChainOptions): 
     const stopListening = cancelOnInterrupt(() => run.cancel());
     result = await run.done.finally(stopListening);
   } finally {
+    await opened.results.recorder?.flush(); // the chain's result is on disk before the process exits
     opened.close();
   }
   for (const step of result.steps) {

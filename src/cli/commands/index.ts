@@ -9,8 +9,15 @@ import { register as returnCommand } from './return';
 import { register as run } from './run';
 import { register as runs } from './runs';
 import { register as status } from './status';
+import { register as results } from './results';
+import { register as result } from './result';
+import { register as diff } from './diff';
+import { register as continueCommand } from './continue';
+import { register as discard } from './discard';
+import { register as parked } from './parked';
 
 /** Each command lives in its own module and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [status, lease, returnCommand, destroy, prune, run, chain, budget, runs, cancel];
+export const commandModules: RegisterCommand[] = [status, lease, returnCommand, destroy, prune, run, chain, budget, runs, cancel,
+  results, result, diff, continueCommand, discard, parked];

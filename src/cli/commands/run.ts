@@ -63,13 +63,17 @@ async function runTasks(command: Command, prompts: string[], options: RunOptions
     results = await engine.fanOut(all);
   } finally {
     stopListening();
+    await opened.results.recorder?.flush(); // each task's result is on disk before the process exits
     opened.close();
   }
   const budget = await engine.budgetStatus();
   if (options.json) {
-    printJson({ tasks: results, budget: { capMicros: budget.capMicros, spentMicros: budget.spentMicros, reservedMicros: budget.reservedMicros } });
+    const resultIds = results.map((result) => opened.results.recorder?.resultIdOf(result.id) ?? null);
+    printJson({ tasks: results, budget: { capMicros: budget.capMicros, spentMicros: budget.spentMicros, reservedMicros: budget.reservedMicros }, resultIds });
   } else {
     for (const [index, result] of results.entries()) report(result, index, results.length);
+    const resultIds = results.map((result) => opened.results.recorder?.resultIdOf(result.id)).filter(Boolean);
+    if (resultIds.length) note(`grove: review with grove result ${resultIds.join(' / ')} (grove results lists them all)`);
   }
   return exitCodeOf(results);
 }

@@ -118,7 +118,7 @@ export class Engine {
       snapshot: {
         id, label: spec.label ?? null, prompt: spec.prompt, status: 'queued', slot: null, worktree: null, worktreePath: null,
         runId: null, sessionId: null, costMicros: 0, budgetMicros: null, queuedAt: this.now().toISOString(), startedAt: null,
-        endedAt: null, resultText: null, error: null, errorKind: null, errorHint: null, leftWork: null,
+        endedAt: null, resultText: null, error: null, errorKind: null, errorHint: null, leftWork: null, group: spec.group ?? null,
       },
     };
     this.tasks.set(id, task);
@@ -178,7 +178,8 @@ export class Engine {
   async fanOut(prompts: string[] | { prompt: string; count: number }, common: Omit<TaskSpec, 'prompt'> = {}): Promise<TaskResult[]> {
     const list = Array.isArray(prompts) ? prompts : Array.from({ length: prompts.count }, () => prompts.prompt);
     if (list.length === 0) throw new GroveError('usage', 'fan-out needs at least one prompt');
-    const ids = list.map((prompt, index) => this.submit({ ...common, prompt, label: common.label ?? (list.length > 1 ? `fan-out ${index + 1}/${list.length}` : undefined) }));
+    const group = common.group ?? (list.length > 1 ? prefixedId('fanout') : undefined);
+    const ids = list.map((prompt, index) => this.submit({ ...common, prompt, group, label: common.label ?? (list.length > 1 ? `fan-out ${index + 1}/${list.length}` : undefined) }));
     return Promise.all(ids.map((id) => this.wait(id)));
   }
 
@@ -424,7 +425,7 @@ export class Engine {
 
   private async reserveWorktree(task: Task, slot: Slot): Promise<ReservedWorktree> {
     const worktrees = this.options.worktrees;
-    if (task.spec.resumeSession) {
+    if (task.spec.resumeSession && !task.spec.worktree) {
       // Continuing a conversation only makes sense where it happened: same files, same history.
       const name = await this.options.agents.sessionWorktree(task.spec.resumeSession);
       if (!name) {

@@ -2,6 +2,7 @@ import { RunRegistry } from '../agents/runRegistry';
 import type { RepositoryLocation } from '../git/repository';
 import { silentLogger, type Logger } from '../logger';
 import { WorktreePool } from '../pool/pool';
+import { openResults, type Results } from '../results';
 import type { Budget } from './budget';
 import { ChainRunner } from './chains/runner';
 import { Engine, type EngineOptions } from './engine';
@@ -24,6 +25,8 @@ export interface OpenedEngine {
   chains: ChainRunner;
   pool: WorktreePool;
   registry: RunRegistry;
+  /** Results: recorded as tasks, chains and fan-outs end (src/core/results). */
+  results: Results;
   budget(): Budget;
   /** Stops watching adopted runs and timers so the process can exit; agents keep running detached. */
   close(): void;
@@ -37,5 +40,6 @@ export function openEngine(o: OpenEngineOptions): OpenedEngine {
   const worktrees = new PoolWorktrees(pool);
   const engine = new Engine({ ...o, groveDir: o.repo.groveDir, worktrees, agents: new RegistryLauncher(registry), logger });
   const chains = new ChainRunner({ engine, worktrees, groveDir: o.repo.groveDir, now: o.now });
-  return { engine, chains, pool, registry, budget: () => engine.budget, close: () => engine.close() };
+  const results = openResults({ repo: o.repo, pool, registry, engine, logger, now: o.now });
+  return { engine, chains, pool, registry, results, budget: () => engine.budget, close: () => engine.close() };
 }

@@ -13,7 +13,7 @@ export interface TaskSpec {
    * session started; a slot never resumes a session on its own.
    */
   resumeSession?: string;
-  /** Run in this pool worktree (by name) instead of any available one: a chain's own worktree. */
+  /** Run in this pool worktree (by name) instead of any available one: a chain's own worktree, or a result's when continuing its session. */
   worktree?: string;
   /** The lease id when `worktree` is leased (a chain with `worktree` isolation holds one). */
   leaseId?: string;
@@ -21,6 +21,8 @@ export interface TaskSpec {
   label?: string;
   /** Who keeps the worktree if the agent leaves work in it (default `grove:task-<id>`). */
   holderIfWorkLeft?: string;
+  /** The work this task is part of: a fan-out's `fanout-…` id or a chain run's id (results group by it). */
+  group?: string;
 }
 
 export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -57,6 +59,8 @@ export interface TaskSnapshot {
   errorKind: GroveErrorKind | null;
   errorHint: string | null;
   leftWork: LeftWork | null;
+  /** `TaskSpec.group`: the fan-out or chain this task belongs to. */
+  group?: string | null;
 }
 
 /** The settled outcome of a task (`run`, `result`, `fanOut`). */

@@ -170,6 +170,7 @@ class ChainExecution {
       worktree: this.carried?.name,
       leaseId: this.carried?.leaseId,
       holderIfWorkLeft: this.holder,
+      group: this.snapshot.id,
       label: `chain ${this.chain.name} / ${step.name} (${what})`,
     });
     this.currentTask = taskId;

@@ -1,0 +1,134 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { ROOT } from '../../scripts/vscodeServer';
+import { workingAgent } from '../helpers/resultsAgent';
+import { openGroveView, openWorkbench, runFromPalette, screenshot, type Workbench } from './workbench';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+/** Runs a row's context-menu action until `opened` shows: a click sometimes lands while the menu is still settling. */
+async function menuAction(page: Page, row: string, action: string, opened: Locator): Promise<void> {
+  for (let attempt = 0; attempt < 3 && !(await opened.isVisible()); attempt++) {
+    await page.locator('.monaco-list-row', { hasText: row }).first().click({ button: 'right' });
+    const menu = page.locator('.context-view .monaco-menu');
+    await menu.waitFor();
+    await page.waitForTimeout(300);
+    await menu.locator('.action-item', { hasText: action }).first().click();
+    await opened.waitFor({ timeout: 8_000 }).catch(() => page.keyboard.press('Escape'));
+  }
+  await opened.waitFor();
+}
+
+/**
+ * Results in the browser VS Code: the CLI leaves two results (a task and a fan-out of two)
+ * before the window opens, and the editor shows them, reviews them in the multi-file diff,
+ * takes a pending review comment, and compares the fan-out. Screenshots under test-results/e2e/.
+ */
+describe('e2e: results and review in the browser VS Code', () => {
+  let workbench: Workbench;
+  before(async () => {
+    workbench = await openWorkbench({
+      files: { 'README.md': '# demo\n', 'src/app.ts': 'export const one = 1;\nexport const two = 2;\n' },
+      prepare: (repo) => {
+        const env = { ...process.env, GROVE_AGENT_COMMAND: workingAgent() };
+        execFileSync(process.execPath, [CLI, 'run', 'Add a changelog and touch the app\n[add:CHANGELOG.md] [edit:src/app.ts] [edit:README.md]'], { cwd: repo, env, stdio: 'ignore' });
+        execFileSync(process.execPath, [CLI, 'run', '--fan-out', '2', 'Try an approach [add:approach.md]'], { cwd: repo, env, stdio: 'ignore' });
+      },
+    });
+  });
+  after(async () => { await workbench?.close(); });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && workbench) await screenshot(workbench.page, `failure-results-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+  });
+
+  it('shows the Results view: the fan-out group and the task with cost and +/− lines, and the badge', async () => {
+    const { page } = workbench;
+    await openGroveView(page);
+    const header = page.locator('.pane-header', { hasText: 'Results' });
+    await header.waitFor();
+    // A wider sidebar, so each row's cost and change figures show: drag the sash at the sidebar's right edge.
+    const sidebar = await page.locator('.part.sidebar').boundingBox();
+    if (sidebar) {
+      const edge = sidebar.x + sidebar.width;
+      await page.mouse.move(edge + 1, sidebar.y + 300);
+      await page.mouse.down();
+      await page.mouse.move(edge + 300, sidebar.y + 300, { steps: 8 });
+      await page.mouse.up();
+    }
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const row = page.locator('.monaco-list-row', { hasText: 'Add a changelog and touch the app' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /\+4 −0 in 3 files/);
+    await page.locator('.monaco-list-row', { hasText: 'fan-out ×2: Try an approach' }).waitFor();
+    assert.ok(existsSync(await screenshot(page, '20-results-view')));
+  });
+
+  it('Review Changes opens the multi-file diff editor with every changed file, the untracked one too', async () => {
+    const { page } = workbench;
+    await menuAction(page, 'Add a changelog and touch the app', 'Review Changes', page.locator('.tab', { hasText: 'Review: Add a changelog' }));
+    const editor = page.locator('.multiDiffEditor, .multi-diff-editor, [class*="multiDiff"]').first();
+    await editor.waitFor();
+    await page.locator('text=CHANGELOG.md').first().waitFor();
+    assert.ok(existsSync(await screenshot(page, '21-review-changes-multi-diff')));
+  });
+
+  it('a review comment on a changed line stays pending on the result', async () => {
+    const { page } = workbench;
+    await page.keyboard.press('Escape');
+    // The file row under the result opens that file's diff, the worktree side editable.
+    const result = page.locator('.monaco-list-row', { hasText: 'Add a changelog and touch the app' });
+    if ((await result.getAttribute('aria-expanded')) === 'false') await result.locator('.monaco-tl-twistie').click();
+    await page.locator('.monaco-list-row', { hasText: 'app.ts' }).click();
+    await page.locator('.tab', { hasText: 'src/app.ts (Add a changelog' }).waitFor();
+    const modified = page.locator('.editor.modified .view-lines').first();
+    await modified.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('ArrowUp');
+    // The command shows once the editor knows the cursor is in a commenting range: give it a moment, retry.
+    page.setDefaultTimeout(5_000);
+    for (let attempt = 0; ; attempt++) {
+      await page.waitForTimeout(1000);
+      const shown = await runFromPalette(page, 'Comments: Add Comment on Current Selection').then(() => true, () => false);
+      if (shown) break;
+      await page.keyboard.press('Escape');
+      if (attempt === 4) throw new Error('Add Comment on Current Selection never became available');
+      await modified.click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('ArrowUp');
+    }
+    page.setDefaultTimeout(30_000);
+    const box = page.locator('.review-widget .comment-form textarea, .review-widget textarea').first();
+    await box.waitFor();
+    await box.fill('Explain why this line is needed');
+    await page.locator('.review-widget .monaco-button', { hasText: 'Add Review Comment' }).first().click();
+    await page.locator('.review-widget', { hasText: 'pending' }).first().waitFor();
+    assert.ok(existsSync(await screenshot(page, '22-pending-review-comment')));
+    await page.locator('.monaco-list-row', { hasText: /1 pending comment/ }).waitFor();
+  });
+
+  it('the pending comment survives a window reload', async () => {
+    const { page } = workbench;
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runFromPalette(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await openGroveView(page);
+    await page.locator('.monaco-list-row', { hasText: /1 pending comment/ }).waitFor({ timeout: 60_000 });
+    const result = page.locator('.monaco-list-row', { hasText: 'Add a changelog and touch the app' });
+    if ((await result.getAttribute('aria-expanded')) === 'false') await result.locator('.monaco-tl-twistie').click();
+    await page.locator('.monaco-list-row', { hasText: 'app.ts' }).click();
+    await page.locator('.review-widget', { hasText: 'Explain why this line is needed' }).first().waitFor();
+    assert.ok(existsSync(await screenshot(page, '22b-pending-comment-after-reload')));
+  });
+
+  it('Compare Fan-Out shows the variants side by side', async () => {
+    const { page } = workbench;
+    await menuAction(page, 'fan-out ×2: Try an approach', 'Compare Fan-Out', page.locator('.tab', { hasText: /Preview|\.md/ }).first());
+    await page.waitForTimeout(1500);
+    await page.mouse.move(1000, 760); // no tooltip over the view
+    assert.ok(existsSync(await screenshot(page, '23-fan-out-compare')));
+  });
+});
