@@ -26,6 +26,7 @@ export { computeChanges, unifiedDiff, fileAtCommit, untrackedFiles } from './cha
 export { listParked, resolveParked, PARKED_PREFIX, type ParkedEntry } from './parked';
 export { readTranscript, parseTranscript, transcriptMarkdown, type Transcript, type TranscriptEntry } from './transcript';
 export * from './types';
+export { landResult, describeLanding, type LandResultOptions, type LandResultOutcome, type LandResultDeps } from './landResult';
 
 export interface Results {
   store: ResultStore;
