@@ -44,10 +44,11 @@ describe('Land… from the Results view (issue 11)', () => {
     assert.ok(row, 'the result has a row');
     assert.match(String(f.view.getTreeItem(row).contextValue), /^grove\.result\.succeeded\.awaiting\.worktree/);
     const api = await groveApi();
-    api.testing.ui.push('Squash into a branch', 'main', 'Land the notes\n\nfrom the editor test\n');
+    api.testing.ui.push('Squash into a branch', 'main', 'Land the notes');
     await command('grove.results.land', row);
     assert.equal(git(repo, 'rev-parse', 'HEAD^'), before);
     assert.equal(git(repo, 'log', '-1', '--format=%s'), 'Land the notes');
+    assert.match(git(repo, 'log', '-1', '--format=%b'), /Done\. Added `add`/, 'the body is drafted from the final message');
     assert.equal(readFileSync(path.join(repo, 'landing-notes.txt'), 'utf8'), 'landed from the editor\n');
     assert.ok(api.testing.ui.asked.some((question) => /Land "Write the landing notes"/.test(question)), 'the way was asked');
     const landedRoot = await eventually(() => f.view.getChildren().find((node) => node.kind === 'landed-root'), 'the Landed group');

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import { gitOutput } from '../../core/git/run';
-import { defaultBranchName, draftCommitMessage, draftResolvePrompt, isLandRefusal, type LandHow, type LandSource } from '../../core/land';
+import { defaultBranchName, draftBody, draftCommitMessage, draftResolvePrompt, draftTitle, isLandRefusal, type LandHow, type LandSource } from '../../core/land';
 import { describeLanding, landResult, type LandResultOptions, type LandResultOutcome, type ResultRecord, type Results } from '../../core/results';
 import type { GroveSession } from '../session';
 import { requireTrust } from '../trust';
@@ -68,9 +68,11 @@ export async function landFromEditor(d: LandDeps, record: ResultRecord): Promise
     options.into = into || undefined;
   }
   if (way.how === 'squash') {
-    const message = await d.session.ui.input({ title: 'The squash commit\'s message', value: draftCommitMessage(sourceOf(record, repoDir)), prompt: 'Commit message' });
-    if (message === undefined) return undefined;
-    options.message = message;
+    // An input box holds one line: the person edits the drafted subject; the body stays the draft's.
+    const source = sourceOf(record, repoDir);
+    const subject = await d.session.ui.input({ title: 'The squash commit\'s subject', value: draftTitle(source), prompt: 'Commit subject (the body is drafted from the agent\'s final message)' });
+    if (subject === undefined) return undefined;
+    options.message = subject.trim() ? `${subject.trim()}\n\n${draftBody(source)}\n` : draftCommitMessage(source);
   }
   if (way.how === 'branch' || way.how === 'push') {
     const name = await d.session.ui.input({ title: 'The branch to create', value: defaultBranchName(record.title), prompt: 'Branch name' });
