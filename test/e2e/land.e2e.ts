@@ -34,6 +34,15 @@ describe('e2e: land a fan-out\'s winner from the editor', () => {
     await openGroveView(page);
     const header = page.locator('.pane-header', { hasText: 'Results' });
     await header.waitFor();
+    // A wider sidebar, so the Landed row's "squash into main at …" shows in the screenshot.
+    const sidebar = await page.locator('.part.sidebar').boundingBox();
+    if (sidebar) {
+      const edge = sidebar.x + sidebar.width;
+      await page.mouse.move(edge + 1, sidebar.y + 300);
+      await page.mouse.down();
+      await page.mouse.move(edge + 350, sidebar.y + 300, { steps: 8 });
+      await page.mouse.up();
+    }
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
     const variant = page.locator('.monaco-list-row', { hasText: '#1 Write the approach' });
     await variant.waitFor();
@@ -48,11 +57,15 @@ describe('e2e: land a fan-out\'s winner from the editor', () => {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'main' }).first().click();
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
-    assert.equal(await input.inputValue(), 'Write the approach', 'the subject is pre-filled with the draft');
+    assert.equal(await input.inputValue(), 'Write the approach [add:approach.md]', 'the subject is pre-filled with the draft (the prompt\'s first line)');
     await input.press('Enter');
-    await page.locator('.notifications-toasts', { hasText: /landed "Write the approach": squash into main/ }).waitFor({ timeout: 60_000 });
+    await page.locator('.notifications-toasts', { hasText: /landed "Write the approach[^"]*": squash into main/ }).waitFor({ timeout: 60_000 });
     await page.locator('.monaco-list-row', { hasText: 'Landed (1)' }).waitFor();
-    await page.locator('.monaco-list-row', { hasText: /squash into main at [0-9a-f]{12}/ }).waitFor();
+    await page.getByRole('treeitem', { name: /squash into main at [0-9a-f]{12}/ }).waitFor();
+    // The pool view and the progress toast catch up a moment later: shoot the settled window.
+    await page.locator('.pane-header', { hasText: '2/2 available' }).waitFor({ timeout: 30_000 });
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Grove: landing "' }).waitFor({ state: 'hidden', timeout: 30_000 });
+    await page.mouse.move(1000, 760); // no tooltip over the view
     assert.ok(existsSync(await screenshot(page, '30-landed-group')));
     assert.match(execFileSync('git', ['log', '-1', '--format=%s'], { cwd: workbench.repo, encoding: 'utf8' }), /^Write the approach/);
   });
