@@ -24,8 +24,10 @@ export class ReviewedResult implements vscode.Disposable {
   }
 
   private update(): void {
-    const label = vscode.window.tabGroups.activeTabGroup.activeTab?.label;
-    this.current = (label && this.byTitle.get(label)) ?? null;
+    // The multi-diff tab's label is the title plus " (N files)".
+    const label = vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '';
+    const title = [...this.byTitle.keys()].find((known) => label === known || label.startsWith(`${known} (`));
+    this.current = title ? this.byTitle.get(title) ?? null : null;
     void vscode.commands.executeCommand('setContext', REVIEWING_CONTEXT, this.current !== null);
   }
 
