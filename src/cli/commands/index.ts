@@ -19,9 +19,10 @@ import { register as diff } from './diff';
 import { register as continueCommand } from './continue';
 import { register as discard } from './discard';
 import { register as parked } from './parked';
+import { register as landCommand } from './land';
 
 /** Each command lives in its own module and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 export const commandModules: RegisterCommand[] = [status, lease, returnCommand, destroy, prune, run, chain, budget, runs, cancel, trim, du, agents, prices,
-  results, result, diff, continueCommand, discard, parked];
+  results, result, diff, continueCommand, discard, parked, landCommand];

@@ -28,6 +28,7 @@ export { listParked, resolveParked, PARKED_PREFIX, type ParkedEntry } from './pa
 export { recordOrphans, ORPHAN_GRACE_MS } from './orphans';
 export { readTranscript, parseTranscript, transcriptMarkdown, type Transcript, type TranscriptEntry } from './transcript';
 export * from './types';
+export { landResult, describeLanding, type LandResultOptions, type LandResultOutcome, type LandResultDeps } from './landResult';
 
 export interface Results {
   store: ResultStore;

@@ -77,6 +77,20 @@ export interface ReviewComment {
   createdAt: string;
 }
 
+/** A land as the result keeps it (issue 11: src/core/results/landResult.ts writes it). */
+export interface ResultLanding {
+  how: 'apply' | 'branch' | 'squash' | 'merge' | 'push';
+  commit: string | null;
+  branch: string | null;
+  target: string | null;
+  remote: string | null;
+  pullRequestUrl: string | null;
+  nextStep: string | null;
+  snapshot: string;
+  keptRef: string | null;
+  at: string;
+}
+
 export interface ResultGroup {
   id: string;
   kind: 'fan-out';
@@ -112,6 +126,8 @@ export interface ResultRecord {
   /** Set when Discard parked the worktree's contents. */
   parkedRef: string | null;
   pendingComments: ReviewComment[];
+  /** How and where it landed (issue 11); absent until then. */
+  landed?: ResultLanding | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -11,6 +11,7 @@ import type { ResultsFeature } from './index';
 import { openFileDiff, openReview, reviewResources, variantTriples } from './review';
 import type { ResultNode, ResultsView } from './resultsView';
 import type { ResultCommandId } from './commandIds';
+import { landFromEditor, type ReviewedResult } from './land';
 
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
@@ -24,6 +25,8 @@ interface Deps {
   refresh: () => Promise<void>;
   log: Logger;
   feature: ResultsFeature;
+  /** Which result the active Review Changes tab shows (Land… in its title bar). */
+  reviewed?: ReviewedResult;
 }
 
 /** The Results view's commands. Each takes a tree row, a result id (tests, other commands), or nothing (then asks). */
@@ -64,6 +67,13 @@ export function resultCommands(d: Deps): Record<ResultCommandId, Handler> {
   return {
     'grove.results.refresh': () => d.refresh(),
 
+    // Issue 11: from a row, an id, or the Review Changes tab's title bar (no argument: the reviewed result).
+    'grove.results.land': async (given?: unknown) => {
+      const reviewed = given === undefined || given instanceof vscode.Uri ? d.reviewed?.current : null;
+      const record = await pickResult(reviewed ?? given, 'Land', (candidate) => candidate.worktree !== null && candidate.review !== 'landed');
+      return record ? landFromEditor({ session: d.session, results: d.results, refresh: d.refresh, continueWith }, record) : undefined;
+    },
+
     'grove.results.reviewChanges': async (given?: unknown) => {
       const record = await pickResult(given, 'Review the changes of', (candidate) => candidate.worktree !== null);
       if (!record) return undefined;
@@ -74,6 +84,7 @@ export function resultCommands(d: Deps): Record<ResultCommandId, Handler> {
         return triples;
       }
       await openReview(`Review: ${record.title}`, triples);
+      d.reviewed?.opened(`Review: ${record.title}`, record.id);
       void d.refresh();
       return triples;
     },
@@ -150,6 +161,9 @@ export function resultCommands(d: Deps): Record<ResultCommandId, Handler> {
       if (answer !== 'Keep This One') return undefined;
       const kept = await service.keep(record.id);
       await d.refresh();
+      // The winner is what a person lands next: offer it right here.
+      void vscode.window.showInformationMessage(`Grove: kept variant #${record.group?.index ?? '?'} of "${record.title}".`, 'Land…')
+        .then((choice) => { if (choice) void vscode.commands.executeCommand('grove.results.land', record.id); });
       return kept;
     },
 

@@ -9,6 +9,7 @@ import { resultCommands } from './commands';
 import type { ResultCommandId } from './commandIds';
 import { BASE_SCHEME, BaseContentProvider, OUTPUT_SCHEME, OutputContentProvider } from './documents';
 import { awaitingReview, ResultsView } from './resultsView';
+import { ReviewedResult } from './land';
 
 export { RESULT_COMMAND_IDS } from './commandIds';
 
@@ -81,14 +82,15 @@ export function registerResults(context: vscode.ExtensionContext, session: Grove
     await redraw(false);
   };
   const feature = { view, tree, results, comments, refresh, lastReviewMs: null } as Omit<ResultsFeature, 'handlers'> as ResultsFeature;
-  Object.assign(feature, { handlers: resultCommands({ session, results, view, comments, output, refresh, log, feature }) });
+  const reviewed = new ReviewedResult();
+  Object.assign(feature, { handlers: resultCommands({ session, results, view, comments, output, refresh, log, feature, reviewed }) });
   const recorded = results.recorder?.onRecorded((record: ResultRecord) => {
     log.info(`result ${record.id} recorded for "${record.title}": ${record.status}`);
     known.set(record.id, record);
     void redraw(false);
   });
   context.subscriptions.push(
-    view, tree, comments, output,
+    view, tree, comments, output, reviewed,
     vscode.workspace.registerTextDocumentContentProvider(BASE_SCHEME, new BaseContentProvider(session.repo.mainWorktree)),
     vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, output),
     { dispose: () => recorded?.dispose() },

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { changeLine, type FileChange, type ParkedEntry, type ResultRecord } from '../../core/results';
+import { changeLine, describeLanding, type FileChange, type ParkedEntry, type ResultRecord } from '../../core/results';
 import { age, oneLine, usd } from '../format';
 
 /** A row of the Results tree. */
@@ -9,6 +9,7 @@ export type ResultNode =
   | { kind: 'result'; record: ResultRecord }
   | { kind: 'file'; record: ResultRecord; file: FileChange }
   | { kind: 'parked-root'; entries: ParkedEntry[] }
+  | { kind: 'landed-root'; records: ResultRecord[] }
   | { kind: 'parked'; entry: ParkedEntry };
 
 const STATUS_ICONS: Record<string, [string, string]> = {
@@ -53,7 +54,8 @@ export function resultItem(record: ResultRecord, now = Date.now()): vscode.TreeI
   const item = new vscode.TreeItem(label, hasFiles ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = `result:${record.id}`;
   item.iconPath = statusIcon(record.status);
-  const review = record.review === 'awaiting' ? (record.worktree ? null : 'nothing kept') : record.review;
+  const review = record.review === 'landed' && record.landed ? describeLanding(record.landed)
+    : record.review === 'awaiting' ? (record.worktree ? null : 'nothing kept') : record.review;
   const comments = record.pendingComments.length ? `${record.pendingComments.length} pending comment${record.pendingComments.length === 1 ? '' : 's'}` : null;
   item.description = [usd(record.costMicros), changeLine(record.changes), review, comments, age(record.createdAt, now)].filter(Boolean).join(' · ');
   item.contextValue = resultContext(record);
@@ -92,6 +94,14 @@ function groupItem(node: Extract<ResultNode, { kind: 'group' }>): vscode.TreeIte
   const kept = node.records.find((record) => record.review === 'kept');
   item.description = [`${ok}/${node.records.length} succeeded`, usd(node.records.reduce((sum, record) => sum + record.costMicros, 0)), kept ? `kept #${kept.group?.index}` : null].filter(Boolean).join(' · ');
   item.contextValue = 'grove.resultGroup';
+  return item;
+}
+
+function landedRootItem(records: ResultRecord[]): vscode.TreeItem {
+  const item = new vscode.TreeItem(`Landed (${records.length})`, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = 'landed-root';
+  item.iconPath = new vscode.ThemeIcon('git-merge');
+  item.contextValue = 'grove.landedRoot';
   return item;
 }
 
@@ -140,6 +150,7 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
       case 'result': return resultItem(node.record, this.drawnAt);
       case 'file': return fileItem(node.record, node.file);
       case 'parked': return parkedItem(node.entry);
+      case 'landed-root': return landedRootItem(node.records);
       case 'parked-root': {
         const item = new vscode.TreeItem(`Parked Work (${node.entries.length})`, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = 'parked-root';
@@ -160,6 +171,7 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
     if (node.kind === 'group') return node.records.map((record) => ({ kind: 'result', record }));
     if (node.kind === 'result' && node.record.worktree) return (node.record.changes?.files ?? []).map((file) => ({ kind: 'file', record: node.record, file }));
     if (node.kind === 'parked-root') return node.entries.map((entry) => ({ kind: 'parked', entry }));
+    if (node.kind === 'landed-root') return node.records.map((record) => ({ kind: 'result', record }));
     return [];
   }
 
@@ -169,8 +181,11 @@ export class ResultsView implements vscode.TreeDataProvider<ResultNode>, vscode.
 }
 
 /** Newest first; a fan-out's variants under one group row where the newest variant would be. */
-export function buildRoots(records: ResultRecord[], parked: ParkedEntry[]): ResultNode[] {
+export function buildRoots(all: ResultRecord[], parked: ParkedEntry[]): ResultNode[] {
   const roots: ResultNode[] = [];
+  // Landed results (issue 11) leave the review list for their own group, above Parked Work.
+  const landed = all.filter((record) => record.review === 'landed');
+  const records = all.filter((record) => record.review !== 'landed');
   const groups = new Map<string, Extract<ResultNode, { kind: 'group' }>>();
   for (const record of records) {
     if (!record.group) {
@@ -186,6 +201,7 @@ export function buildRoots(records: ResultRecord[], parked: ParkedEntry[]): Resu
     group.records.push(record);
   }
   for (const group of groups.values()) group.records.sort((a, b) => (a.group?.index ?? 0) - (b.group?.index ?? 0));
+  if (landed.length) roots.push({ kind: 'landed-root', records: landed });
   if (parked.length) roots.push({ kind: 'parked-root', entries: parked });
   return roots;
 }
