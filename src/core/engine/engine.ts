@@ -1,49 +1,21 @@
-import { GroveError, isGroveError, type GroveErrorKind } from '../errors';
+import { GroveError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { Budget, type BudgetStatus } from './budget';
+import { drainReport, type DrainReport } from './drain';
+import type { EngineOptions } from './engineOptions';
 import { EngineEvents } from './events';
-import type { AgentLauncher, AgentOutcome, AgentRun, ReservedWorktree, WorktreeProvider } from './ports';
-import { resolveSettings, type AgentSettings, type SlotSettings } from './settings';
+import type { AgentRun, ReservedWorktree } from './ports';
+import { resolveSettings, type AgentSettings } from './settings';
+import { failure, isTerminal, outcomeOf, unknownTask } from './taskOutcome';
 import { agentFlags } from './taskAgent';
 import { SlotClaims } from './slotClaims';
-import { TERMINAL_TASK_STATUSES, type SlotSnapshot, type TaskResult, type TaskSnapshot, type TaskSpec } from './types';
+import { type SlotSnapshot, type TaskResult, type TaskSnapshot, type TaskSpec } from './types';
 import { prefixedId } from '../util/ids';
 import { pausePoint } from '../util/testPause';
-import { MemoryGate, type MemoryGateOptions } from '../ready/memory';
+import { MemoryGate } from '../ready/memory';
 
-export interface EngineOptions {
-  groveDir: string;
-  worktrees: WorktreeProvider;
-  agents: AgentLauncher;
-  /** Slots (setting `grove.slots`, default 4), bounded by minSlots/maxSlots when scaling. */
-  slots?: number;
-  minSlots?: number;
-  maxSlots?: number;
-  /** Global settings, then each slot's own (by slot name, e.g. "slot-2"). */
-  settings?: AgentSettings;
-  slotSettings?: Record<string, SlotSettings>;
-  /** Shared context key/values told to every agent. */
-  context?: Record<string, string>;
-  logger?: Logger;
-  now?: () => Date;
-  /** How often to look again for a slot that another Grove process holds. */
-  slotPollMs?: number;
-  /** Finished tasks kept for `result()`; older ones are forgotten so memory stays flat. */
-  keepFinished?: number;
-  /** A queued task waits while available memory is below `minFreeGb` (src/core/ready/memory.ts). */
-  memory?: MemoryGateOptions;
-  /** Who starts this engine's runs ("cli", "vscode:<window>"), recorded on each run entry. */
-  origin?: string;
-}
-
-export interface DrainReport {
-  tasks: { total: number; succeeded: number; failed: number; cancelled: number };
-  /** What this engine's tasks cost. */
-  spentMicros: number;
-  budget: BudgetStatus;
-  errors: { taskId: string; error: string }[];
-  timedOut: boolean;
-}
+export type { EngineOptions } from './engineOptions';
+export type { DrainReport } from './drain';
 
 /** A slot's live record; `SlotSnapshot` is the copy handed out. */
 type Slot = SlotSnapshot;
@@ -256,34 +228,11 @@ export class Engine {
     this.draining = true;
     // A drain ends when its report is out: the next task runs (issue 8, item 1).
     try {
-      return await this.drainTasks(o);
+      const all = [...this.tasks.values()];
+      return await drainReport(all, { timeoutMs: o.timeoutMs, cancel: (id) => this.cancel(id), budget: () => this.budget.status() });
     } finally {
       this.draining = false;
     }
-  }
-
-  private async drainTasks(o: { timeoutMs?: number }): Promise<DrainReport> {
-    const all = [...this.tasks.values()];
-    const everything = Promise.all(all.map((task) => task.settled)).then(() => false);
-    let timedOut = false;
-    if (o.timeoutMs !== undefined) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), o.timeoutMs)));
-      timedOut = await Promise.race([everything, timeout]);
-      clearTimeout(timer);
-      if (timedOut) await Promise.all(all.filter((task) => !isTerminal(task.snapshot)).map((task) => this.cancel(task.snapshot.id).catch(() => undefined)));
-    } else {
-      await everything;
-    }
-    const snapshots = all.map((task) => task.snapshot);
-    const count = (status: string) => snapshots.filter((task) => task.status === status).length;
-    return {
-      tasks: { total: snapshots.length, succeeded: count('succeeded'), failed: count('failed'), cancelled: count('cancelled') },
-      spentMicros: snapshots.reduce((total, task) => total + task.costMicros, 0),
-      budget: await this.budget.status(),
-      errors: snapshots.filter((task) => task.error && task.status === 'failed').map((task) => ({ taskId: task.id, error: task.error as string })),
-      timedOut,
-    };
   }
 
   /** Finishes runs left by a dead host (their spend into the ledger once) before taking work. */
@@ -551,26 +500,6 @@ function snapshotOf(slot: Slot): SlotSnapshot {
 
 function slotNumber(name: string): number {
   return Number(name.replace(/^slot-/, '')) || 0;
-}
-
-function isTerminal(snapshot: TaskSnapshot): boolean {
-  return TERMINAL_TASK_STATUSES.includes(snapshot.status);
-}
-
-function unknownTask(taskId: string): GroveError {
-  return new GroveError('usage', `no task ${taskId}`, 'Task ids come from submit; finished tasks are forgotten after a while.');
-}
-
-function failure(error: unknown): { status: 'failed'; error: string; errorKind: GroveErrorKind; errorHint: string | null } {
-  if (isGroveError(error)) return { status: 'failed', error: error.message, errorKind: error.kind, errorHint: error.hint ?? null };
-  return { status: 'failed', error: (error as Error)?.message ?? String(error), errorKind: 'internal', errorHint: null };
-}
-
-function outcomeOf(result: AgentOutcome): Partial<TaskSnapshot> & { status: TaskResult['status'] } {
-  const common = { costMicros: result.costMicros, sessionId: result.sessionId, resultText: result.resultText };
-  if (result.status === 'completed') return { ...common, status: 'succeeded' };
-  if (result.status === 'cancelled') return { ...common, status: 'cancelled', error: result.error ?? 'cancelled' };
-  return { ...common, status: 'failed', error: result.error ?? `the agent ${result.status === 'abandoned' ? 'was lost' : 'failed'}`, errorKind: 'agent-failed', errorHint: 'See the run log (grove runs) for what the agent said.' };
 }
 
 function holderOf(task: Task): string {
