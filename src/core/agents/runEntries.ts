@@ -3,7 +3,7 @@ import { GroveError } from '../errors';
 import type { Logger } from '../logger';
 import { readJson, writeJsonAtomic } from '../store/atomicJson';
 import type { LockContext } from '../store/lock';
-import { isRunEntry, isTerminal, runFiles, runsDir, type RunEntry } from './runFiles';
+import { isRunEntry, isTerminal, listRunIds, runFiles, type RunEntry } from './runFiles';
 
 const TERMINAL_ENTRIES_KEPT = 256;
 
@@ -46,14 +46,7 @@ export class RunEntries {
    * path of every start, under the lock, it must not grow with the number of runs kept.
    */
   async readAll(o: { activeOnly?: boolean } = {}): Promise<RunEntry[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(runsDir(this.groveDir));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const ids = names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length))
+    const ids = (await listRunIds(this.groveDir))
       .filter((id) => !o.activeOnly || !this.terminalIds.has(id));
     const entries = await Promise.all(ids.map(async (id) => {
       try {

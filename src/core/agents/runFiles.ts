@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { prefixedId } from '../util/ids';
 import * as path from 'node:path';
 import { GroveError } from '../errors';
@@ -20,6 +21,18 @@ export interface RunFiles {
 
 export function runsDir(groveDir: string): string {
   return path.join(groveDir, 'runs');
+}
+
+/** The ids of every run entry in runs/ (none when the folder does not exist yet). */
+export async function listRunIds(groveDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(runsDir(groveDir));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
 }
 
 export function runFiles(groveDir: string, id: string): RunFiles {

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { isRunEntry, runFiles, runsDir } from '../agents/runFiles';
+import { isRunEntry, listRunIds, runFiles } from '../agents/runFiles';
 import { readJson } from '../store/atomicJson';
 import type { LedgerEntry } from '../store/spendLedger';
 
@@ -34,14 +34,7 @@ export class RunHistory {
   constructor(private readonly groveDir: string) {}
 
   async runs(): Promise<PersistedRun[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(runsDir(this.groveDir));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const ids = names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
+    const ids = await listRunIds(this.groveDir);
     const runs = await Promise.all(ids.map((id) => this.run(id)));
     return runs.filter((run): run is PersistedRun => run !== null).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }

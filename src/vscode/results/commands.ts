@@ -107,16 +107,7 @@ export function resultCommands(d: Deps): Record<ResultCommandId, Handler> {
       const record = await pickResult(given, 'Show the agent output of');
       if (!record) return undefined;
       const uri = outputUri(record.id);
-      d.output.refresh(uri);
-      const document = await vscode.workspace.openTextDocument(uri);
-      await vscode.languages.setTextDocumentLanguage(document, 'markdown');
-      // The rendered Markdown when the preview is there; the source otherwise (it reads fine as text).
-      try {
-        await vscode.commands.executeCommand('markdown.showPreview', uri);
-      } catch {
-        await vscode.window.showTextDocument(document, { preview: true });
-      }
-      return document.getText();
+      return showMarkdown(d.output, uri);
     },
 
     'grove.results.continue': async (given?: unknown, promptGiven?: unknown) => {
@@ -171,15 +162,7 @@ export function resultCommands(d: Deps): Record<ResultCommandId, Handler> {
       const record = await pickResult(given, 'Compare the fan-out of', (candidate) => candidate.group !== null);
       if (!record?.group) throw new GroveError('usage', 'compare works on a fan-out', 'Pick a fan-out group or one of its variants.');
       const uri = compareUri(record.group.id);
-      d.output.refresh(uri);
-      const document = await vscode.workspace.openTextDocument(uri);
-      await vscode.languages.setTextDocumentLanguage(document, 'markdown');
-      try {
-        await vscode.commands.executeCommand('markdown.showPreview', uri);
-      } catch {
-        await vscode.window.showTextDocument(document, { preview: true });
-      }
-      return document.getText();
+      return showMarkdown(d.output, uri);
     },
 
     'grove.results.compareVariants': async (given?: unknown, otherGiven?: unknown) => {
@@ -242,4 +225,17 @@ async function pickParked(d: Deps, title: string): Promise<string | undefined> {
   if (entries.length === 0) throw new GroveError('usage', 'nothing is parked');
   const picked = await d.session.ui.pick(entries.map((entry) => ({ label: entry.ref, description: `${entry.parkedAt} · ${entry.files?.length ?? 0} files` })), { title });
   return picked?.label;
+}
+
+/** Opens a Grove Markdown document fresh: rendered when the preview is there, the source otherwise (it reads fine as text). */
+async function showMarkdown(output: { refresh(uri: vscode.Uri): void }, uri: vscode.Uri): Promise<string> {
+  output.refresh(uri);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.languages.setTextDocumentLanguage(document, 'markdown');
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    await vscode.window.showTextDocument(document, { preview: true });
+  }
+  return document.getText();
 }
