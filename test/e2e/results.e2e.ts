@@ -81,8 +81,7 @@ describe('e2e: results and review in the browser VS Code', () => {
     // The file row under the result opens that file's diff, the worktree side editable.
     const result = page.locator('.monaco-list-row', { hasText: 'Add a changelog and touch the app' });
     await expandRow(result);
-    await page.locator('.monaco-list-row', { hasText: 'app.ts' }).click();
-    await page.locator('.tab', { hasText: 'src/app.ts (Add a changelog' }).waitFor();
+    await openFileRow(page, 'app.ts', page.locator('.tab', { hasText: 'src/app.ts (Add a changelog' }));
     const modified = page.locator('.editor.modified .view-lines').first();
     await modified.click();
     await page.keyboard.press('Control+End');
@@ -119,7 +118,7 @@ describe('e2e: results and review in the browser VS Code', () => {
     await page.locator('.monaco-list-row', { hasText: /1 pending comment/ }).waitFor({ timeout: 60_000 });
     const result = page.locator('.monaco-list-row', { hasText: 'Add a changelog and touch the app' });
     await expandRow(result);
-    await page.locator('.monaco-list-row', { hasText: 'app.ts' }).click();
+    await openFileRow(page, 'app.ts', page.locator('.tab', { hasText: 'src/app.ts (Add a changelog' }));
     await page.locator('.review-widget', { hasText: 'Explain why this line is needed' }).first().waitFor();
     assert.ok(existsSync(await screenshot(page, '22b-pending-comment-after-reload')));
   });
@@ -132,6 +131,18 @@ describe('e2e: results and review in the browser VS Code', () => {
     assert.ok(existsSync(await screenshot(page, '23-fan-out-compare')));
   });
 });
+
+/**
+ * Opens a file row's diff, clicking again while the tree re-renders under the click (a results
+ * refresh replaces the rows; one full CI run lost the click that way and waited 30 s for the tab).
+ */
+async function openFileRow(page: Page, file: string, opened: Locator): Promise<void> {
+  for (let attempt = 0; attempt < 4 && !(await opened.isVisible()); attempt++) {
+    await page.locator('.monaco-list-row', { hasText: file }).first().click();
+    await opened.waitFor({ timeout: 8_000 }).catch(() => undefined);
+  }
+  await opened.waitFor();
+}
 
 /** Expands a tree row, clicking its twistie again while a busy workbench drops the click (seen in full e2e runs). */
 async function expandRow(row: import('playwright-core').Locator): Promise<void> {

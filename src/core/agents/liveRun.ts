@@ -4,7 +4,7 @@ import { GroveError } from '../errors';
 import type { Logger } from '../logger';
 import { liveness, type ProcessIdentity } from '../util/liveness';
 import { LogTail } from './logTail';
-import { groupAlive, killGroup } from './processGroup';
+import { freezeGroup, groupAlive, killGroup } from './processGroup';
 import { NOT_OBSERVED, type ExitObservation } from './runOutcome';
 import type { RunFiles } from './runFiles';
 import type { StreamEvent } from './streamParser';
@@ -52,6 +52,9 @@ export class LiveRun implements RunHandle {
   private resultTimer: NodeJS.Timeout | undefined;
   private killing: Promise<void> | undefined;
   private stopped = false;
+  private tailing = false;
+  /** Events heard before `begin`: kept for the caller, who subscribes between the two. */
+  private held: RunEvent[] | undefined;
 
   constructor(
     private readonly coordinator: RunCoordinator,
@@ -86,8 +89,19 @@ export class LiveRun implements RunHandle {
     return run;
   }
 
+  /**
+   * Meters the agent from the moment it exists, before its pid is on record: recording it waits
+   * for the pool lock, which takes seconds when many processes contend, and an agent must not
+   * spend unwatched meanwhile. Only the stream is followed here; `begin` adds the rest.
+   */
+  watchFromSpawn(): void {
+    this.held = [];
+    this.startTail();
+  }
+
   /** Starts watching; events begin after the caller had a chance to subscribe. */
-  begin(): void {
+  begin(recorded?: RunRecord): void {
+    if (recorded) this.record = { ...recorded, sessionId: this.record.sessionId ?? recorded.sessionId };
     if (this.child) {
       const exited = (code: number | null, signal: NodeJS.Signals | null) => {
         this.exit = { exitCode: code, signal };
@@ -102,8 +116,17 @@ export class LiveRun implements RunHandle {
     }
     this.armTimeout();
     setImmediate(() => {
-      if (!this.stopped) this.tail.start();
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const event of held) this.emit(event);
+      if (!this.stopped) this.startTail();
     });
+  }
+
+  private startTail(): void {
+    if (this.tailing) return;
+    this.tailing = true;
+    this.tail.start();
   }
 
   on(event: 'event', listener: (event: RunEvent) => void): void {
@@ -161,6 +184,10 @@ export class LiveRun implements RunHandle {
   }
 
   private emit(event: RunEvent): void {
+    if (this.held) {
+      this.held.push(event);
+      return;
+    }
     try {
       this.emitter.emit('event', event);
     } catch (error) {
@@ -168,32 +195,48 @@ export class LiveRun implements RunHandle {
     }
   }
 
-  /** Cancel, timeout, or an agent that printed its result and does not exit: kill the group. */
+  /**
+   * Cancel, timeout, budget, stall, or an agent that printed its result and does not exit: kill
+   * the group. The group is frozen first, so it neither spends nor writes while the reason is
+   * recorded under the pool lock; a host that dies meanwhile leaves a frozen run that the next
+   * one to attach meters (or times out) again and stops the same way.
+   */
   private stop(reason: 'cancel' | 'timeout' | 'lingering' | 'budget' | 'stalled'): Promise<void> {
     this.killing ??= (async () => {
-      if (reason !== 'lingering') await this.coordinator.markKill(this.id, reason);
-      await this.killGroup();
+      const pid = await this.signalablePid();
+      if (pid !== null) {
+        if (reason !== 'lingering') {
+          freezeGroup(pid);
+          // Kill even when the mark fails: a frozen group must not be left behind by this host.
+          await this.coordinator.markKill(this.id, reason)
+            .catch((error: Error) => this.coordinator.logger.error(`run ${this.id}: could not record why it was stopped (${reason}): ${error.message}`));
+        }
+        await this.killGroup(pid);
+      }
       // The starter hears the exit; a re-attached host has nothing to wait for.
       if (!this.child) await this.finish();
     })().catch((error: Error) => this.coordinator.logger.error(`run ${this.id}: could not stop it (${reason}): ${error.message}`));
     return this.killing;
   }
 
-  private async killGroup(): Promise<void> {
+  /** The group id when it may be signalled: it is still the agent's, and something in it runs. */
+  private async signalablePid(): Promise<number | null> {
     const pid = this.record.pid;
-    if (pid === null) return;
+    if (pid === null) return null;
     if (this.child) {
       // Our own child cannot have been reaped (and its pid reused) before we heard its exit.
-      if (this.exit && !(await groupAlive(pid))) return;
-    } else {
-      const state = await liveness(this.identity());
-      if (state === 'unknown') {
-        this.coordinator.logger.warn(`run ${this.id}: cannot tell whether pid ${pid} is still the agent; not signalling it`);
-        return;
-      }
-      // A dead leader with live members means the group id is still theirs (Linux never reuses it while it exists).
-      if (state === 'dead' && !(await groupAlive(pid))) return;
+      return this.exit && !(await groupAlive(pid)) ? null : pid;
     }
+    const state = await liveness(this.identity());
+    if (state === 'unknown') {
+      this.coordinator.logger.warn(`run ${this.id}: cannot tell whether pid ${pid} is still the agent; not signalling it`);
+      return null;
+    }
+    // A dead leader with live members means the group id is still theirs (Linux never reuses it while it exists).
+    return state === 'dead' && !(await groupAlive(pid)) ? null : pid;
+  }
+
+  private async killGroup(pid: number): Promise<void> {
     const { escalated, survivors } = await killGroup(pid, this.coordinator.killGraceMs);
     if (escalated) this.coordinator.logger.info(`run ${this.id}: processes ignored SIGTERM for ${this.coordinator.killGraceMs} ms and were killed`);
     if (survivors.length) this.coordinator.logger.warn(`run ${this.id}: processes ${survivors.join(', ')} survived SIGKILL`);
@@ -214,7 +257,8 @@ export class LiveRun implements RunHandle {
       this.stopped = true;
       this.coordinator.forget(this.id, this);
       // Processes the agent left behind would hold the worktree: done means none of the run's processes runs.
-      if (this.record.pid !== null && (await groupAlive(this.record.pid))) await this.killGroup();
+      const leftover = this.record.pid !== null && (await groupAlive(this.record.pid)) ? await this.signalablePid() : null;
+      if (leftover !== null) await this.killGroup(leftover);
       this.emit({ type: 'finished', record });
       this.resolveDone(record);
       return record;

@@ -53,14 +53,29 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+function checkedGroup(pgid: number): number {
+  if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`refusing to signal process group ${pgid}`);
+  return pgid;
+}
+
 /**
- * TERM to the whole group, then KILL to whatever is left after `graceMs`; resolves once no
- * member runs (or it gave up waiting after the KILL, which only a process stuck in the kernel
- * survives). Returns whether KILL was needed.
+ * Stops every member where it stands (SIGSTOP cannot be caught): a run over its hold must not
+ * spend another token while the kill is being recorded, which waits for the pool lock and can
+ * take seconds when many processes contend. `killGroup` resumes the members to let TERM through.
+ */
+export function freezeGroup(pgid: number): void {
+  signalGroup(checkedGroup(pgid), 'SIGSTOP');
+}
+
+/**
+ * TERM to the whole group (and CONT, so a frozen member acts on it), then KILL to whatever is
+ * left after `graceMs`; resolves once no member runs (or it gave up waiting after the KILL,
+ * which only a process stuck in the kernel survives). Returns whether KILL was needed.
  */
 export async function killGroup(pgid: number, graceMs = DEFAULT_KILL_GRACE_MS): Promise<{ escalated: boolean; survivors: number[] }> {
-  if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`refusing to signal process group ${pgid}`);
+  checkedGroup(pgid);
   signalGroup(pgid, 'SIGTERM');
+  signalGroup(pgid, 'SIGCONT');
   if (await waitForGroupExit(pgid, graceMs)) return { escalated: false, survivors: [] };
   signalGroup(pgid, 'SIGKILL');
   await waitForGroupExit(pgid, AFTER_KILL_WAIT_MS);

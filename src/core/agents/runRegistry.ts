@@ -116,6 +116,9 @@ export class RunRegistry implements RunCoordinator {
     // looks next finds the agent by its run id, or finishes the run and releases its hold.
     await pausePoint('run:starting');
     const spawned = spawnAgent(command, args, files, o.cwd, { ...env, GROVE_RUN_ID: id });
+    const run = spawned.pid === undefined ? undefined
+      : new LiveRun(this, toRecord({ ...starting, status: 'active', pid: spawned.pid, pidStartTime: spawned.startTime ?? null }), files, spawned.child, agent);
+    run?.watchFromSpawn();
     await pausePoint('run:spawned');
     let entry: RunEntry;
     try {
@@ -132,14 +135,17 @@ export class RunRegistry implements RunCoordinator {
     } catch (error) {
       // Whatever failed, an agent whose pid is not on record must not run on (and spend) unwatched;
       // recording the run now gives its hold back while this process still runs.
+      run?.detach();
       if (spawned.pid !== undefined) await killGroup(spawned.pid, this.killGraceMs).catch(() => undefined);
       await this.finish(id, NOT_OBSERVED).catch((cause: Error) => this.logger.warn(`run ${id}: could not record it after a failed start: ${cause.message}`));
       throw error;
     }
-    if (isTerminal(entry)) return LiveRun.finished(this, toRecord(entry), files);
-    const run = new LiveRun(this, toRecord(entry), files, spawned.child, entry.agent);
+    if (isTerminal(entry) || !run) {
+      run?.detach();
+      return LiveRun.finished(this, toRecord(entry), files);
+    }
     this.watched.set(id, run);
-    run.begin();
+    run.begin(toRecord(entry));
     return run;
   }
 
