@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatUsd } from '../../core/money';
-import { changeLine, type ResultRecord } from '../../core/results';
+import { blockedOf, changeLine, type ResultRecord } from '../../core/results';
 import { printJson, printLine } from '../io';
 import { wantsJson, withPoolOptions } from '../pool';
 import { resultsFor } from './results';
@@ -34,6 +34,11 @@ function describe(record: ResultRecord): string {
   }
   if (record.pendingComments.length) lines.push(`  ${record.pendingComments.length} pending review comment(s)`);
   if (record.error) lines.push(`  error: ${record.error}`);
+  const blocked = blockedOf(record);
+  if (blocked) {
+    lines.push(`  blocked: the agent needs you${blocked.wanted.length ? `; it wanted ${blocked.wanted.join(', ')}` : ''}${blocked.questions.length ? `; it asked: ${blocked.questions.join('; ')}` : ''}`);
+    lines.push(`  re-run allowing it: grove continue ${record.id} --allow-denied${blocked.questions.length ? ' "your answer"' : ''}`);
+  }
   lines.push('', record.finalMessage ?? '(no final message)');
   return lines.join('\n');
 }

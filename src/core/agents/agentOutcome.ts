@@ -1,5 +1,5 @@
 import { formatUsd } from '../money';
-import { adapterFor, type AgentLog, type Denial } from './adapters';
+import { adapterFor, type AgentKind, type AgentLog, type Denial } from './adapters';
 import { claudeToolPattern } from './adapters/claude';
 import type { StoredAgentSpec } from './agentRun';
 import type { CostMeter } from './meter';
@@ -21,8 +21,15 @@ export interface AgentOutcomeInput {
   startedAt: string;
 }
 
+/** What a blocked run wanted: the tools it was denied (with their inputs) and the questions it asked. */
+export interface BlockedOn {
+  denials: Denial[];
+  questions: string[];
+}
+
 export interface AgentOutcomeFields {
   status?: RunStatus;
+  blockedOn?: BlockedOn;
   costMicros: number;
   costSource: 'reported' | 'metered';
   error?: string | null;
@@ -53,7 +60,8 @@ export function agentOutcome(o: AgentOutcomeInput): AgentOutcomeFields {
   if (result) {
     const asks = o.log.needsInput;
     if (result.success && (result.denials.length > 0 || asks.length > 0)) {
-      return { ...fields, status: 'blocked', subtype: 'blocked', error: blockedText(o.spec, result.denials, asks.map((a) => a.message)) };
+      const blockedOn = { denials: result.denials, questions: asks.map((a) => a.message) };
+      return { ...fields, status: 'blocked', subtype: 'blocked', blockedOn, error: blockedText(o.spec, blockedOn.denials, blockedOn.questions) };
     }
     return fields;
   }
@@ -77,10 +85,14 @@ function budgetOutcome(o: AgentOutcomeInput, fields: AgentOutcomeFields): AgentO
     error: `stopped for budget: the run's hold of ${formatUsd(o.spec?.meter.holdMicros ?? 0)} was used up (${formatUsd(spent)} ${fields.costSource} over ${o.meter.events} usage event${o.meter.events === 1 ? '' : 's'}); its processes were stopped` };
 }
 
+/** The denied tools in the kind's own allow-list terms ("Bash(npm test)" for Claude), each once. */
+export function wantedTools(kind: AgentKind, denials: Denial[]): string[] {
+  return [...new Set(denials.map((d) => kind === 'claude' ? claudeToolPattern(d) : d.tool))];
+}
+
 /** "blocked: wanted Bash(npm test)": the denied tools in the kind's own allow-list terms. */
 export function blockedText(spec: StoredAgentSpec | null | undefined, denials: Denial[], questions: string[]): string {
-  const wanted = denials.map((d) => (spec?.kind ?? 'claude') === 'claude' ? claudeToolPattern(d) : d.tool);
-  const parts = [...new Set(wanted)].map((w) => `wanted ${w}`);
+  const parts = wantedTools(spec?.kind ?? 'claude', denials).map((w) => `wanted ${w}`);
   for (const q of questions) parts.push(`asked: ${q}`);
   return `blocked: ${parts.join('; ')}`;
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { GroveError } from '../errors';
 import type { ProcessIdentity } from '../util/liveness';
 import type { KeepWork, RunRecord } from './types';
-import type { StopMark } from './agentOutcome';
+import type { BlockedOn, StopMark } from './agentOutcome';
 import type { StoredAgentSpec } from './agentRun';
 
 /**
@@ -41,8 +41,10 @@ export function runFiles(groveDir: string, id: string): RunFiles {
 }
 
 /** The registry entry on disk: the public record plus what finishing and reconciling need. */
-export interface RunEntry extends RunRecord {
+export interface RunEntry extends Omit<RunRecord, 'agentKind' | 'blockedOn'> {
   version: 1;
+  /** Absent on entries written before blocked runs kept what they wanted. */
+  blockedOn?: BlockedOn | null;
   /** The command that was started (resolved path) and its arguments (long values shortened). */
   command: string;
   args: string[];
@@ -64,13 +66,14 @@ export interface RunEntry extends RunRecord {
   costSource?: 'reported' | 'metered';
 }
 
-const RECORD_KEYS: Array<keyof RunRecord> = ['id', 'taskId', 'slot', 'worktree', 'cwd', 'pid', 'pidStartTime', 'bootId', 'status',
+const RECORD_KEYS: Array<keyof RunEntry & keyof RunRecord> = ['id', 'taskId', 'slot', 'worktree', 'cwd', 'pid', 'pidStartTime', 'bootId', 'status',
   'sessionId', 'costMicros', 'usage', 'numTurns', 'subtype', 'durationMs', 'exitCode', 'stderrTail', 'resultText', 'error',
-  'startedAt', 'endedAt', 'timeoutAt', 'maxBudgetMicros'];
+  'startedAt', 'endedAt', 'timeoutAt', 'maxBudgetMicros', 'blockedOn'];
 
 export function toRecord(entry: RunEntry): RunRecord {
   const record = {} as Record<string, unknown>;
   for (const key of RECORD_KEYS) record[key] = entry[key] ?? null;
+  record.agentKind = entry.agent?.kind ?? 'claude';
   return record as unknown as RunRecord;
 }
 

@@ -1,5 +1,6 @@
 import type { AgentFlags } from './agentArgs';
 import type { AgentKind } from './adapters/types';
+import type { BlockedOn } from './agentOutcome';
 import type { MicroPrice } from './prices';
 
 export type { AgentFlags };
@@ -71,6 +72,10 @@ export interface RunRecord {
   endedAt: string | null;
   timeoutAt: string | null;
   maxBudgetMicros: number | null;
+  /** Which CLI ran it (entries from before agent kinds: claude). */
+  agentKind: AgentKind;
+  /** Set when it ended `blocked`: what it was denied or asked (Re-run Allowing… allows exactly that). */
+  blockedOn: BlockedOn | null;
 }
 
 export type RunEvent =

@@ -22,7 +22,8 @@ import { readTranscript } from './transcript';
 
 export { ResultStore, resultsDir, unknownResult, RESULT_RETENTION_MS } from './store';
 export { ResultRecorder } from './recorder';
-export { ResultsService, reviewPrompt } from './service';
+export { ResultsService, reviewPrompt, type ContinueOptions } from './service';
+export { blockedOf, allowingPrompt, allowingSettings, kindOf, type Blocked } from './allowing';
 export { computeChanges, unifiedDiff, fileAtCommit, untrackedFiles } from './changes';
 export { listParked, resolveParked, PARKED_PREFIX, type ParkedEntry } from './parked';
 export { recordOrphans, ORPHAN_GRACE_MS } from './orphans';
@@ -44,7 +45,7 @@ export function recorderSources(pool: WorktreePool, registry: RunRegistry, grove
       const run = await registry.get(runId);
       if (!run) return null;
       const transcript = await readTranscript(runFiles(groveDir, runId).log).catch(() => null);
-      return { numTurns: run.numTurns, durationMs: run.durationMs, model: transcript?.model ?? null };
+      return { numTurns: run.numTurns, durationMs: run.durationMs, model: transcript?.model ?? null, agentKind: run.agentKind, blockedOn: run.blockedOn };
     },
   };
 }

@@ -52,7 +52,7 @@ async function orphanRecord(store: ResultStore, taskId: string, runs: RunRecord[
     error: last.status === 'completed' ? null : last.error ?? `the run ${last.status}`, errorKind: last.status === 'completed' ? null : 'agent-failed',
     runs: runs.map((run, index) => ({
       runId: run.id, taskId, step: index === 0 ? null : 'continue', prompt: prompts[index], status: run.status, sessionId: run.sessionId, costMicros: run.costMicros,
-      numTurns: run.numTurns, durationMs: run.durationMs, model: null, startedAt: run.startedAt, endedAt: run.endedAt, resultText: run.resultText, error: run.error,
+      numTurns: run.numTurns, durationMs: run.durationMs, model: null, startedAt: run.startedAt, endedAt: run.endedAt, resultText: run.resultText, error: run.error, agentKind: run.agentKind, blockedOn: run.blockedOn,
     })),
     costMicros: runs.reduce((sum, run) => sum + run.costMicros, 0),
     worktree: { name: worktree.name, path: worktree.path, leaseId: worktree.leaseId, holder: worktree.holder }, worktreeName: worktree.name,

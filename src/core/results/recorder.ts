@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import type { AgentKind } from '../agents/adapters/types';
+import type { BlockedOn } from '../agents/agentOutcome';
 import type { EngineEvents, Subscription } from '../engine/events';
 import type { ChainRunSnapshot } from '../engine/chains/types';
 import type { TaskSnapshot } from '../engine/types';
@@ -14,7 +16,7 @@ export interface RecorderSources {
   /** The lease a worktree is under (its `head` is the commit the work started from). */
   leaseOf(name: string): Promise<{ leaseId: string; holder: string; head: string; path: string } | null>;
   /** A finished run's turns, duration and model. */
-  runDetails(runId: string): Promise<{ numTurns: number | null; durationMs: number | null; model: string | null } | null>;
+  runDetails(runId: string): Promise<{ numTurns: number | null; durationMs: number | null; model: string | null; agentKind?: AgentKind; blockedOn?: BlockedOn | null } | null>;
 }
 
 export interface RecorderOptions {
@@ -194,6 +196,7 @@ export class ResultRecorder {
       runId: task.runId, taskId: task.id, step, prompt: task.prompt, status: task.status, sessionId: task.sessionId, costMicros: task.costMicros,
       numTurns: details?.numTurns ?? null, durationMs: details?.durationMs ?? null, model: details?.model ?? null,
       startedAt: task.startedAt, endedAt: task.endedAt, resultText: task.resultText, error: task.error,
+      agentKind: details?.agentKind ?? null, blockedOn: details?.blockedOn ?? null,
     };
   }
 

@@ -12,6 +12,16 @@ import { recordOrphans } from './orphans';
 import type { ResultRecorder } from './recorder';
 import { unknownResult, type ResultStore } from './store';
 import type { ResultRecord, ReviewComment } from './types';
+import { allowingPrompt, allowingSettings, blockedOf, kindOf } from './allowing';
+import { wantedTools } from '../agents/agentOutcome';
+import type { Denial } from '../agents/adapters/types';
+
+export interface ContinueOptions {
+  /** How the run shows on the result ("continue", "review", "resolve", "allowing"). */
+  step?: string;
+  /** Denials to allow this time, in the result's CLI's own terms (adapter.allowFlags). */
+  allow?: Denial[];
+}
 
 export interface ResultsServiceOptions {
   store: ResultStore;
@@ -87,26 +97,49 @@ export class ResultsService {
     return unifiedDiff(worktree.path, record.baseCommit, path.join(this.o.store.groveDir, 'tmp'), o);
   }
 
-  /** A follow-up prompt in the result's session and worktree, under the budget; the result gains a run. */
-  async continue(ref: string | ResultRecord, prompt: string, step = 'continue'): Promise<{ record: ResultRecord; task: TaskResult }> {
+  /**
+   * A follow-up prompt in the result's session and worktree, under the budget, with the CLI that
+   * holds the session; the result gains a run. `allow` lets it use tools it was denied before.
+   */
+  async continue(ref: string | ResultRecord, prompt: string, how: string | ContinueOptions = 'continue'): Promise<{ record: ResultRecord; task: TaskResult }> {
     const { engine, recorder } = this.o;
     if (!engine || !recorder) throw new GroveError('internal', 'continuing needs the engine');
     if (!prompt.trim()) throw new GroveError('usage', 'a follow-up needs a prompt', 'Say what the agent should do next.');
+    const { step = 'continue', allow } = typeof how === 'string' ? { step: how } : how;
     const record = typeof ref === 'string' ? await this.find(ref) : ref;
-    const session = [...record.runs].reverse().find((run) => run.sessionId)?.sessionId;
+    const sessionRun = [...record.runs].reverse().find((run) => run.sessionId);
+    const session = sessionRun?.sessionId;
     if (!session) throw new GroveError('refused', `${record.id} has no agent session to continue (its agent never started)`, 'Run a new task instead.');
     if (record.worktree) this.worktreeOf(record);
     else if (record.parkedRef) this.worktreeOf(record);
+    const kind = kindOf(sessionRun);
     // The result knows its worktree and lease: pin them (the session's first run may have been elsewhere).
     const taskId = engine.submit({
       prompt, resumeSession: session, worktree: record.worktree?.name, leaseId: record.worktree?.leaseId,
       holderIfWorkLeft: record.worktree?.holder ?? `grove:${record.taskId ?? record.id}`,
       label: `${record.title} (follow-up)`,
+      settings: { agentKind: kind, ...(allow?.length ? allowingSettings(kind, allow) : {}) },
     });
     recorder.expectContinuation(taskId, record.id, step);
     const task = await engine.wait(taskId);
     await recorder.flush();
     return { record: (await this.o.store.get(record.id)) ?? record, task };
+  }
+
+  /**
+   * Re-run Allowing…: a follow-up that may use what the newest run was denied (all of it, or the
+   * `only` ones, in the kind's terms), with the person's answer to any question it asked.
+   */
+  async rerunAllowing(ref: string | ResultRecord, o: { only?: string[]; answer?: string } = {}): Promise<{ record: ResultRecord; task: TaskResult }> {
+    const record = typeof ref === 'string' ? await this.find(ref) : ref;
+    const blocked = blockedOf(record);
+    if (!blocked) throw new GroveError('usage', `${record.id} is not blocked`, 'Re-run Allowing… is for a result whose agent was denied a tool or asked a question; use grove continue otherwise.');
+    const wanted = o.only ? blocked.wanted.filter((name) => o.only!.includes(name)) : blocked.wanted;
+    const unknown = (o.only ?? []).filter((name) => !blocked.wanted.includes(name));
+    if (unknown.length) throw new GroveError('usage', `${record.id} did not ask for ${unknown.join(', ')}`, `It wanted: ${blocked.wanted.join(', ') || 'no tool (it asked a question)'}.`);
+    if (blocked.questions.length && !o.answer?.trim()) throw new GroveError('usage', `${record.id} asked a question: ${blocked.questions.join('; ')}`, 'Answer it (grove continue --allow-denied --answer "…").');
+    const denials = blocked.denials.filter((denial) => wanted.includes(wantedTools(blocked.kind, [denial])[0]));
+    return this.continue(record, allowingPrompt({ wanted, questions: blocked.questions }, o.answer), { step: 'allowing', allow: denials });
   }
 
   async addComment(id: string, comment: Omit<ReviewComment, 'id' | 'createdAt'>): Promise<ReviewComment> {

@@ -1,3 +1,6 @@
+import type { AgentKind } from '../agents/adapters/types';
+import type { BlockedOn } from '../agents/agentOutcome';
+
 /**
  * A result: what one task, chain or fan-out variant left behind for a person to review. Stored
  * one file per result in `<grove dir>/results/<id>.json`, so every window and the CLI see the
@@ -56,6 +59,10 @@ export interface ResultRun {
   endedAt: string | null;
   resultText: string | null;
   error: string | null;
+  /** Which CLI ran it (absent in results recorded before agent kinds: claude). */
+  agentKind?: AgentKind | null;
+  /** What it was denied or asked when it ended blocked (see allowing.ts). */
+  blockedOn?: BlockedOn | null;
 }
 
 export interface ResultWorktree {
