@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { blockedReason } from '../core/agents/agentOutcome';
 import type { ChainRunSnapshot } from '../core/engine/chains/types';
 import type { TaskResult } from '../core/engine/types';
 import type { Logger } from '../core/logger';
@@ -18,7 +19,12 @@ export interface Ended {
   budget: boolean;
   /** Whether it was shown (successes can be silenced; failures always show). */
   shown: boolean;
+  /** The task of a run that ended blocked (the agent needs a person): offer Re-run Allowing…. */
+  blockedTask?: string;
 }
+
+export const RERUN_ALLOWING = 'Re-run Allowing…';
+export const SHOW_AGENT_OUTPUT = 'Show Agent Output';
 
 export const DONT_SHOW_AGAIN = "Don't Show Again";
 const FAILURES_ONLY_NOTE = 'Grove will show only failures from now on. To see every end again, set grove.notifications to "all".';
@@ -45,6 +51,8 @@ function taskText(result: TaskResult): string {
     return `Grove: ${name} cancelled${where}${why} (${usd(result.costMicros)}).${left}`;
   }
   if (wasRefused(result)) return `Grove: ${name} was not started: ${result.error ?? 'refused'}.`;
+  const blocked = blockedReason(result.error);
+  if (blocked !== null) return `Grove: ${name} needs you${where}: the agent is blocked, it ${blocked} (${usd(result.costMicros)}).${left}`;
   return `Grove: ${name} failed${where}${result.error ? `: ${result.error}` : ''} (${usd(result.costMicros)}).${left}`;
 }
 
@@ -65,7 +73,8 @@ export class Notifier {
 
   taskEnded(result: TaskResult): void {
     const paths = result.leftWork ? [result.leftWork.path] : [];
-    this.show({ kind: 'task', ok: result.status === 'succeeded', message: taskText(result), worktreePaths: paths, budget: result.errorKind === 'budget' });
+    const blockedTask = blockedReason(result.error) !== null ? result.id : undefined;
+    this.show({ kind: 'task', ok: result.status === 'succeeded', message: taskText(result), worktreePaths: paths, budget: result.errorKind === 'budget', blockedTask });
   }
 
   /** A run this window started before a reload, ended after it: named from its prompt file. */
@@ -73,8 +82,10 @@ export class Notifier {
     const name = run.label ? `"${oneLine(run.label, 60)}"` : `run ${run.id}`;
     const where = run.slot ? ` on ${run.slot}` : '';
     const ok = run.status === 'completed';
-    const outcome = ok ? 'done' : run.status === 'cancelled' ? 'cancelled' : `failed${run.error ? `: ${run.error}` : ''}`;
-    this.show({ kind: 'task', ok, message: `Grove: ${name} ${outcome}${where} (${usd(run.costMicros)}).`, worktreePaths: [], budget: false });
+    const blocked = run.status === 'blocked' ? blockedReason(run.error) ?? 'wanted something' : null;
+    const outcome = ok ? 'done' : blocked !== null ? 'needs you' : run.status === 'cancelled' ? 'cancelled' : `failed${run.error ? `: ${run.error}` : ''}`;
+    this.show({ kind: 'task', ok, message: `Grove: ${name} ${outcome}${where}${blocked !== null ? `: the agent is blocked, it ${blocked}` : ''} (${usd(run.costMicros)}).`, worktreePaths: [], budget: false,
+      blockedTask: blocked !== null ? run.taskId ?? undefined : undefined });
   }
 
   fanOutEnded(results: TaskResult[]): void {
@@ -103,7 +114,8 @@ export class Notifier {
     const silenced = end.ok && readConfig().notifications !== 'all';
     this.emitter.fire({ ...end, shown: !silenced });
     if (silenced) return;
-    const actions = end.budget ? ['Set Budget', 'Show Panel'] : end.worktreePaths.length ? ['Open Worktree', 'Show Changes'] : ['Show Panel'];
+    const actions = end.blockedTask ? [RERUN_ALLOWING, SHOW_AGENT_OUTPUT]
+      : end.budget ? ['Set Budget', 'Show Panel'] : end.worktreePaths.length ? ['Open Worktree', 'Show Changes'] : ['Show Panel'];
     if (end.ok) actions.push(DONT_SHOW_AGAIN);
     void messages.show(end.ok ? 'info' : 'warning', end.message, ...actions).then((choice) => this.act(choice, end));
   }
@@ -112,6 +124,9 @@ export class Notifier {
     if (choice === 'Open Worktree' && end.worktreePaths[0]) await vscode.commands.executeCommand('grove.openInNewWindow', end.worktreePaths[0]);
     if (choice === 'Show Changes' && end.worktreePaths.length) await this.showChanges(...end.worktreePaths);
     if (choice === 'Show Panel') await vscode.commands.executeCommand('grove.showPanel');
+    // By task id: the result may still be being recorded when the toast appears; the command finds it by its task.
+    if (choice === RERUN_ALLOWING) await vscode.commands.executeCommand('grove.results.rerunAllowing', end.blockedTask);
+    if (choice === SHOW_AGENT_OUTPUT) await vscode.commands.executeCommand('grove.results.showOutput', end.blockedTask);
     if (choice === 'Set Budget') await vscode.commands.executeCommand('grove.setBudget');
     if (choice === DONT_SHOW_AGAIN) {
       await vscode.workspace.getConfiguration('grove').update('notifications', 'failures', vscode.ConfigurationTarget.Global);

@@ -10,6 +10,8 @@ export interface Ui {
   confirm(message: string, detail: string, ...actions: string[]): Promise<string | undefined>;
   input(options: vscode.InputBoxOptions): Promise<string | undefined>;
   pick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Promise<T | undefined>;
+  /** Several of the items (those with `picked` start ticked); undefined when dismissed. */
+  pickMany<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Promise<T[] | undefined>;
 }
 
 export const windowUi: Ui = {
@@ -21,6 +23,9 @@ export const windowUi: Ui = {
   },
   async pick(items, options) {
     return vscode.window.showQuickPick(items, options);
+  },
+  async pickMany(items, options) {
+    return vscode.window.showQuickPick(items, { ...options, canPickMany: true });
   },
 };
 
@@ -60,5 +65,16 @@ export class ScriptedUi implements Ui {
     const { answer, scripted } = this.next(options.title ?? options.placeHolder ?? 'pick');
     if (!scripted) return windowUi.pick(items, options);
     return items.find((item) => item.label === answer);
+  }
+
+  /** A scripted answer is the chosen labels joined by newlines ("" picks none). */
+  async pickMany<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Promise<T[] | undefined> {
+    this.titles.push(options.title ?? '');
+    this.offered.push(items);
+    const { answer, scripted } = this.next(options.title ?? options.placeHolder ?? 'pick');
+    if (!scripted) return windowUi.pickMany(items, options);
+    if (answer === undefined) return undefined;
+    const chosen = new Set(answer.split('\n').filter(Boolean));
+    return items.filter((item) => chosen.has(item.label));
   }
 }

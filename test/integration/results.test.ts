@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { TaskResult } from '../../src/core/engine/types';
 import type { ResultRecord } from '../../src/core/results';
 import type { ResultNode } from '../../src/vscode/results/resultsView';
+import type { Ended } from '../../src/vscode/notifications';
 import { command, eventually, groveApi, runCli, session, workspaceRoot } from './helpers';
 
 async function results() {
@@ -120,6 +121,39 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
     const run = await runCli(['run', 'From the terminal'], workspaceRoot(), { GROVE_AGENT_COMMAND: (await session()).config().agentCommand, GROVE_DOUBLE_WRITE_FILE: 'cli.txt' });
     assert.equal(run.code, 0, run.stderr);
     await eventually(() => feature.view.current.find((candidate) => candidate.title === 'From the terminal'), 'the CLI\'s result in the view');
+  });
+
+  it('a blocked task (Claude denied Bash(npm test)): the toast says the agent needs you, the row shows what it wanted, Re-run Allowing… allows exactly that', async () => {
+    const feature = await results();
+    const api = await groveApi();
+    const s = await session();
+    const ended = new Promise<Ended>((resolve) => { const listener = api.notifier!.onDidEnd((end) => { listener.dispose(); resolve(end); }); });
+    const task = await s.engine.run({ prompt: 'Run the test suite', settings: { env: { GROVE_DOUBLE_SCENARIO: 'permission-denied', GROVE_DOUBLE_WRITE_FILE: 'tested.txt=not yet\n' } } });
+    api.notifier!.taskEnded(task);
+    const end = await ended;
+    assert.equal(end.blockedTask, task.id);
+    assert.match(end.message, /"Run the test suite" needs you on slot-\d+: the agent is blocked, it wanted Bash\(npm test\)/);
+    const record = await eventually(() => feature.view.current.find((candidate) => candidate.taskId === task.id), 'the blocked result in the view');
+    const item = feature.view.getTreeItem({ kind: 'result', record });
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'shield');
+    assert.match(String(item.description), /^needs you: Bash\(npm test\) · \$/);
+    assert.match(String(item.contextValue), /\.blocked$/);
+    // The quick pick offers what it was denied, ticked; the scripted answer keeps it.
+    api.testing.ui.push('Bash(npm test)');
+    const outcome = await command<{ task: TaskResult; record: ResultRecord }>('grove.results.rerunAllowing', record.id);
+    assert.deepEqual(api.testing.ui.offered.at(-1)?.map((offer) => [offer.label, offer.picked]), [['Bash(npm test)', true]]);
+    assert.equal(outcome.task.status, 'succeeded', outcome.task.error ?? '');
+    assert.equal(outcome.task.worktree, record.worktree!.name, 'it ran in the result\'s worktree');
+    const entry = JSON.parse(readFileSync(path.join(s.repo.groveDir, 'runs', `${outcome.task.runId}.json`), 'utf8')) as { args: string[] };
+    assert.equal(entry.args[entry.args.indexOf('--allowedTools') + 1], 'Bash(npm test)', entry.args.join(' '));
+    const after = await eventually(async () => {
+      const current = await feature.results.service.find(record.id);
+      return current.runs.length === 2 ? current : undefined;
+    }, 'the re-run on the result');
+    assert.equal(after.runs[1].step, 'allowing');
+    const redrawn = feature.view.getTreeItem({ kind: 'result', record: after });
+    assert.doesNotMatch(String(redrawn.contextValue), /blocked/);
+    assert.equal((redrawn.iconPath as vscode.ThemeIcon).id, 'pass');
   });
 
   it('Discard parks the work and returns the worktree; Parked Work lists it, Restore brings it back, Delete asks', async () => {

@@ -85,6 +85,13 @@ function budgetOutcome(o: AgentOutcomeInput, fields: AgentOutcomeFields): AgentO
     error: `stopped for budget: the run's hold of ${formatUsd(o.spec?.meter.holdMicros ?? 0)} was used up (${formatUsd(spent)} ${fields.costSource} over ${o.meter.events} usage event${o.meter.events === 1 ? '' : 's'}); its processes were stopped` };
 }
 
+const BLOCKED_PREFIX = 'blocked: ';
+
+/** What a blocked run's error says after "blocked: " ("wanted Bash(npm test)"), or null for any other error. */
+export function blockedReason(error: string | null | undefined): string | null {
+  return error?.startsWith(BLOCKED_PREFIX) ? error.slice(BLOCKED_PREFIX.length) : null;
+}
+
 /** The denied tools in the kind's own allow-list terms ("Bash(npm test)" for Claude), each once. */
 export function wantedTools(kind: AgentKind, denials: Denial[]): string[] {
   return [...new Set(denials.map((d) => kind === 'claude' ? claudeToolPattern(d) : d.tool))];
@@ -94,5 +101,5 @@ export function wantedTools(kind: AgentKind, denials: Denial[]): string[] {
 export function blockedText(spec: StoredAgentSpec | null | undefined, denials: Denial[], questions: string[]): string {
   const parts = wantedTools(spec?.kind ?? 'claude', denials).map((w) => `wanted ${w}`);
   for (const q of questions) parts.push(`asked: ${q}`);
-  return `blocked: ${parts.join('; ')}`;
+  return `${BLOCKED_PREFIX}${parts.join('; ')}`;
 }

@@ -4,7 +4,7 @@ export const RESULT_COMMAND_IDS = [
   'grove.results.continue', 'grove.results.openWorktree', 'grove.results.openInNewWindow', 'grove.results.discard',
   'grove.results.keep', 'grove.results.compare', 'grove.results.compareVariants', 'grove.results.addComment',
   'grove.results.deleteComment', 'grove.results.sendReview', 'grove.results.restoreParked', 'grove.results.dropParked',
-  'grove.results.land',
+  'grove.results.land', 'grove.results.rerunAllowing',
 ] as const;
 
 export type ResultCommandId = (typeof RESULT_COMMAND_IDS)[number];

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { GroveError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import type { ParkedEntry, ResultRecord, Results } from '../../core/results';
+import { blockedOf, type ParkedEntry, type ResultRecord, type Results } from '../../core/results';
 import { usd } from '../format';
 import type { GroveSession } from '../session';
 import { requireTrust } from '../trust';
@@ -121,6 +121,23 @@ export function resultCommands(d: Deps): Record<ResultCommandId, Handler> {
       return continueWith(record, prompt, () => service.continue(record, prompt));
     },
 
+    // Issue 12: a blocked result again, allowed what it wanted (picked from the list), with an answer to its question.
+    'grove.results.rerunAllowing': async (given?: unknown, choice?: unknown) => {
+      const record = await pickResult(given, 'Re-run allowing what it wanted', (candidate) => blockedOf(candidate) !== null);
+      if (!record) return undefined;
+      const blocked = blockedOf(record);
+      if (!blocked) throw new GroveError('usage', `"${record.title}" is not blocked`, 'Re-run Allowing… is for a result whose agent was denied a tool or asked a question; Continue it otherwise.');
+      const preset = (choice ?? {}) as { only?: string[]; answer?: string };
+      const only = preset.only ?? (blocked.wanted.length ? await pickWanted(d, record.title, blocked.wanted) : []);
+      if (!only || (blocked.wanted.length && only.length === 0 && blocked.questions.length === 0)) return undefined;
+      const answer = preset.answer ?? (blocked.questions.length ? await d.session.ui.input({
+        title: `"${record.title}" asked: ${blocked.questions.join(' ')}`.slice(0, 200), prompt: 'Your answer (sent with the re-run)',
+        validateInput: (value) => (value.trim() ? undefined : 'The agent waits for an answer'),
+      }) : undefined);
+      if (blocked.questions.length && !answer?.trim()) return undefined;
+      return continueWith(record, `re-run allowing ${only.join(', ') || 'an answer'}`, () => service.rerunAllowing(record, { only, answer }));
+    },
+
     'grove.results.openWorktree': async (given?: unknown) => {
       const record = await pickResult(given, 'Open the worktree of', (candidate) => candidate.worktree !== null);
       if (record) await vscode.commands.executeCommand('grove.addToWorkspace', service.worktreeOf(record).path);
@@ -218,6 +235,14 @@ export function resultCommands(d: Deps): Record<ResultCommandId, Handler> {
       return dropped;
     },
   };
+}
+
+/** Which of the denied tools to allow this time: all picked to start with, in the agent CLI's own terms. */
+async function pickWanted(d: Deps, title: string, wanted: string[]): Promise<string[] | undefined> {
+  const picked = await d.session.ui.pickMany(wanted.map((name) => ({ label: name, picked: true })), {
+    title: `Re-run "${title}" allowing`, placeHolder: 'The tools it was denied: allowed for this re-run only',
+  });
+  return picked?.map((item) => item.label);
 }
 
 async function pickParked(d: Deps, title: string): Promise<string | undefined> {

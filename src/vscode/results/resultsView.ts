@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { changeLine, describeLanding, type FileChange, type ParkedEntry, type ResultRecord } from '../../core/results';
+import { blockedOf, changeLine, describeLanding, type Blocked, type FileChange, type ParkedEntry, type ResultRecord } from '../../core/results';
 import { age, oneLine, usd } from '../format';
 
 /** A row of the Results tree. */
@@ -17,7 +17,16 @@ const STATUS_ICONS: Record<string, [string, string]> = {
   failed: ['error', 'testing.iconFailed'],
   cancelled: ['circle-slash', 'disabledForeground'],
   interrupted: ['warning', 'list.warningForeground'],
+  // Blocked (issue 12): the agent gave up on a denied tool, or asked something.
+  denied: ['shield', 'list.warningForeground'],
+  asked: ['question', 'list.warningForeground'],
 };
+
+/** "needs you: Bash(npm test)": first on a blocked row, so it is seen before the cost. */
+export function needsYou(blocked: Blocked): string {
+  const wants = [...blocked.wanted, ...blocked.questions.map((question) => `asked "${oneLine(question, 40)}"`)];
+  return `needs you: ${wants.join(', ')}`;
+}
 
 const FILE_ICONS: Record<FileChange['kind'], string> = { added: 'diff-added', modified: 'diff-modified', deleted: 'diff-removed', renamed: 'diff-renamed' };
 
@@ -32,6 +41,7 @@ export function resultContext(record: ResultRecord): string {
   if (record.group) parts.push('variant');
   if (record.pendingComments.length) parts.push('comments');
   if (record.runs.some((run) => run.sessionId)) parts.push('session');
+  if (blockedOf(record)) parts.push('blocked');
   return parts.join('.');
 }
 
@@ -53,11 +63,12 @@ export function resultItem(record: ResultRecord, now = Date.now()): vscode.TreeI
   const hasFiles = (record.changes?.files.length ?? 0) > 0 && record.worktree !== null;
   const item = new vscode.TreeItem(label, hasFiles ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = `result:${record.id}`;
-  item.iconPath = statusIcon(record.status);
+  const blocked = blockedOf(record);
+  item.iconPath = blocked ? statusIcon(blocked.questions.length ? 'asked' : 'denied') : statusIcon(record.status);
   const review = record.review === 'landed' && record.landed ? describeLanding(record.landed)
     : record.review === 'awaiting' ? (record.worktree ? null : 'nothing kept') : record.review;
   const comments = record.pendingComments.length ? `${record.pendingComments.length} pending comment${record.pendingComments.length === 1 ? '' : 's'}` : null;
-  item.description = [usd(record.costMicros), changeLine(record.changes), review, comments, age(record.createdAt, now)].filter(Boolean).join(' · ');
+  item.description = [blocked ? needsYou(blocked) : null, usd(record.costMicros), changeLine(record.changes), review, comments, age(record.createdAt, now)].filter(Boolean).join(' · ');
   item.contextValue = resultContext(record);
   return item;
 }
@@ -68,8 +79,17 @@ export function resultTooltip(record: ResultRecord): vscode.MarkdownString {
     `**${escapeMarkdown(record.title)}**`,
     `${record.status}, ${usd(record.costMicros)}, ${record.runs.length} run${record.runs.length === 1 ? '' : 's'}`,
     record.worktree ? `Worktree: ${record.worktree.name} (leased to ${record.worktree.holder})` : record.parkedRef ? `Parked under ${record.parkedRef}` : 'Its worktree went back to the pool',
+    blockedLine(record),
     record.finalMessage ? escapeMarkdown(oneLine(record.finalMessage, 300)) : record.error ? `Error: ${escapeMarkdown(record.error)}` : '',
   ].filter(Boolean).join('\n\n'));
+}
+
+function blockedLine(record: ResultRecord): string {
+  const blocked = blockedOf(record);
+  if (!blocked) return '';
+  const wanted = blocked.wanted.length ? `it was denied ${blocked.wanted.map((name) => `\`${name}\``).join(', ')}` : '';
+  const asked = blocked.questions.length ? `it asked: ${escapeMarkdown(blocked.questions.join(' '))}` : '';
+  return `**Blocked** (${blocked.kind}): ${[wanted, asked].filter(Boolean).join('; ')}. Re-run Allowing… lets it carry on.`;
 }
 
 export function fileItem(record: ResultRecord, file: FileChange): vscode.TreeItem {
