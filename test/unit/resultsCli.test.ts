@@ -85,6 +85,31 @@ describe('grove results / result / diff / continue / discard / parked (the bundl
     assert.equal(git(repo, 'for-each-ref', 'refs/grove/parked/'), '');
   });
 
+  it('a blocked run: grove result says the agent needs you and how to go on; grove continue --allow-denied re-runs it allowing exactly that', async () => {
+    const { recordDir, cli } = setup();
+    const run = await cli(['run', '--json', 'Run the tests [add:t.txt] [scenario:permission-denied]']);
+    assert.notEqual(run.code, 0);
+    const resultId = (JSON.parse(run.stdout) as { resultIds: string[] }).resultIds[0];
+    const shown = await cli(['result', resultId]);
+    assert.match(shown.stdout, /blocked: the agent needs you; it wanted Bash\(npm test\)/);
+    assert.match(shown.stdout, new RegExp(`re-run allowing it: grove continue ${resultId} --allow-denied`));
+    const wrong = await cli(['continue', resultId, '--allow-denied', '--only', 'Write']);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /did not ask for Write\n.*It wanted: Bash\(npm test\)/s);
+    const onlyAlone = await cli(['continue', resultId, 'go', '--only', 'Write']);
+    assert.equal(onlyAlone.code, 2);
+    assert.match(onlyAlone.stderr, /--only goes with --allow-denied/);
+    const rerun = await cli(['continue', resultId, '--allow-denied']);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const runs = doubleRecords(recordDir).sort((a, b) => a.startedAt - b.startedAt);
+    assert.equal(runs.length, 2, 'the refusals started nothing');
+    assert.equal(flagValue(runs[1].argv, '--allowedTools'), 'Bash(npm test)');
+    assert.equal(flagValue(runs[1].argv, '--resume'), SESSION);
+    const after = JSON.parse((await cli(['result', resultId, '--json'])).stdout) as ResultRecord;
+    assert.deepEqual(after.runs.map((r) => r.step), [null, 'allowing']);
+    assert.doesNotMatch((await cli(['result', resultId])).stdout, /needs you/);
+  });
+
   it('bad input: an unknown id exits 2 and says how to list them; a non-parked ref is refused', async () => {
     const { cli } = setup();
     for (const args of [['result', 'nope'], ['diff', 'nope'], ['discard', 'nope'], ['continue', 'nope', 'go']]) {
