@@ -5,22 +5,9 @@ import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { ROOT } from '../../scripts/vscodeServer';
 import { workingAgent } from '../helpers/resultsAgent';
-import { openGroveView, openWorkbench, runFromPalette, screenshot, type Workbench } from './workbench';
+import { menuAction, openGroveView, openWorkbench, runFromPalette, screenshot, type Workbench } from './workbench';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
-
-/** Runs a row's context-menu action until `opened` shows: a click sometimes lands while the menu is still settling. */
-async function menuAction(page: Page, row: string, action: string, opened: Locator): Promise<void> {
-  for (let attempt = 0; attempt < 3 && !(await opened.isVisible()); attempt++) {
-    await page.locator('.monaco-list-row', { hasText: row }).first().click({ button: 'right' });
-    const menu = page.locator('.context-view .monaco-menu');
-    await menu.waitFor();
-    await page.waitForTimeout(300);
-    await menu.locator('.action-item', { hasText: action }).first().click();
-    await opened.waitFor({ timeout: 8_000 }).catch(() => page.keyboard.press('Escape'));
-  }
-  await opened.waitFor();
-}
 
 /**
  * Results in the browser VS Code: the CLI leaves two results (a task and a fan-out of two)

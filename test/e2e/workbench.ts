@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import {
   ROOT, codeServerEntry, createWorkspaceRepo, launchChromium, makeTempDir, startCodeServer,
   workbenchUrl, writeUserSettings, type CodeServer,
@@ -121,4 +121,17 @@ export async function widenSidebar(page: Page, by = 260): Promise<void> {
   await page.mouse.move(x + by, y, { steps: 8 });
   await page.mouse.up();
   await page.mouse.move(x + by + 300, y + 200); // off the sash, so it is not drawn highlighted
+}
+
+/** Runs a row's context-menu action until `opened` shows: a click sometimes lands while the menu is still settling. */
+export async function menuAction(page: Page, row: string, action: string, opened: Locator): Promise<void> {
+  for (let attempt = 0; attempt < 3 && !(await opened.isVisible()); attempt++) {
+    await page.locator('.monaco-list-row', { hasText: row }).first().click({ button: 'right' });
+    const menu = page.locator('.context-view .monaco-menu');
+    await menu.waitFor();
+    await page.waitForTimeout(300);
+    await menu.locator('.action-item', { hasText: action }).first().click();
+    await opened.waitFor({ timeout: 8_000 }).catch(() => page.keyboard.press('Escape'));
+  }
+  await opened.waitFor();
 }
