@@ -20,7 +20,7 @@ export async function engineFor(command: Command, settings: AgentSettings = {}, 
     prices: await cliPrices(repo.mainWorktree),
     settings: { ...agentKindFromEnv(), ...settings },
     logger: stderrLogger(),
-    ready: { ports: { base: integerFromEnv('GROVE_POOL_PORT_BASE'), size: integerFromEnv('GROVE_POOL_PORT_BLOCK') }, progress: (message) => note(`grove: ${message}`) },
+    ready: { ports: { base: integerFromEnv('GROVE_POOL_PORT_BASE'), size: integerFromEnv('GROVE_POOL_PORT_BLOCK') }, progress: (message) => note(`grove: ${message}`), forwardInterrupts: true },
     memory: { minFreeGb: process.env.GROVE_MIN_FREE_MEMORY_GB ? nonNegativeNumber('GROVE_MIN_FREE_MEMORY_GB')(process.env.GROVE_MIN_FREE_MEMORY_GB) : undefined },
     origin: 'cli',
   });

@@ -26,7 +26,7 @@ export async function poolFor(command: Command): Promise<WorktreePool> {
     // Not GROVE_PORT_BASE: that one is what Grove gives processes inside a worktree.
     ready: {
       ports: { base: options.portBase ?? integerFromEnv('GROVE_POOL_PORT_BASE'), size: options.portBlock ?? integerFromEnv('GROVE_POOL_PORT_BLOCK') },
-      progress: (message) => note(`grove: ${message}`),
+      progress: (message) => note(`grove: ${message}`), forwardInterrupts: true,
       diskBudgetGb: options.diskBudgetGb ?? (process.env.GROVE_DISK_BUDGET_GB ? positiveNumber('GROVE_DISK_BUDGET_GB')(process.env.GROVE_DISK_BUDGET_GB) : null),
     },
   });

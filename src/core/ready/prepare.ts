@@ -16,6 +16,12 @@ export interface ReadyOptions {
   progress?: (message: string) => void;
   /** `grove.pool.diskBudgetGb`: over it, prune suggests the biggest available worktrees first. */
   diskBudgetGb?: number | null;
+  /**
+   * The CLI: SIGINT and SIGTERM are passed on to a running step's process group (it runs
+   * detached, so Ctrl-C would not reach it). Off in the editor: a listener there would keep the
+   * extension host from exiting on SIGTERM while an `npm ci` runs.
+   */
+  forwardInterrupts?: boolean;
 }
 
 export interface ReadyContext {
@@ -87,7 +93,7 @@ async function prepare(ctx: ReadyContext, worktree: Worktree, log: string): Prom
   if (steps.length > 0) {
     ctx.logger.info(`${worktree.name}: ${phase} from ${readiness.source} (${steps.length} step(s)); output in ${log}`);
     const outcome = await runSteps(phase, steps, {
-      cwd: worktree.path, env, logFile: log,
+      cwd: worktree.path, env, logFile: log, forwardInterrupts: ctx.options.forwardInterrupts,
       progress: (step) => ctx.options.progress?.(`${phase === 'setup' ? 'setting up' : 'refreshing'} ${worktree.name} (${readiness.source}): ${step}`),
     });
     report.ran = phase;
@@ -122,7 +128,7 @@ export async function tearDown(ctx: ReadyContext, worktree: { name: string; path
     const readiness = await commitReadiness(ctx.mainWorktree, readyDir(ctx.groveDir), worktree.commit);
     if (readiness.config.teardown.length === 0) return;
     const log = readyLogFile(ctx.groveDir, worktree.name);
-    const outcome = await runSteps('teardown', readiness.config.teardown, { cwd: worktree.path, env: stepEnv(ctx, worktree.name, portBlock(worktree.name, ctx.options.ports)), logFile: log });
+    const outcome = await runSteps('teardown', readiness.config.teardown, { cwd: worktree.path, env: stepEnv(ctx, worktree.name, portBlock(worktree.name, ctx.options.ports)), logFile: log, forwardInterrupts: ctx.options.forwardInterrupts });
     if (!outcome.ok) ctx.logger.warn(`${worktree.name}: teardown step "${outcome.failedStep}" failed (${outcome.error}); see ${log}`);
   } catch (error) {
     ctx.logger.warn(`${worktree.name}: teardown skipped: ${(error as Error).message}`);

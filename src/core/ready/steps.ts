@@ -16,20 +16,20 @@ export interface StepOutcome {
  * Runs steps one after another in `cwd`, each an argument array (no shell), with output
  * appended to `logFile`; stops at the first that fails. `progress` hears "npm ci" before each.
  */
-export async function runSteps(phase: string, steps: string[][], o: { cwd: string; env: Record<string, string>; logFile: string; progress?: (step: string) => void; timeoutMs?: number }): Promise<StepOutcome> {
+export async function runSteps(phase: string, steps: string[][], o: { cwd: string; env: Record<string, string>; logFile: string; progress?: (step: string) => void; timeoutMs?: number; forwardInterrupts?: boolean }): Promise<StepOutcome> {
   await fs.mkdir(path.dirname(o.logFile), { recursive: true });
   for (const step of steps) {
     const shown = step.join(' ');
     o.progress?.(shown);
     await fs.appendFile(o.logFile, `\n== ${new Date().toISOString()} ${phase}: ${JSON.stringify(step)} in ${o.cwd}\n`);
-    const error = await runOne(step, o.cwd, o.env, o.logFile, o.timeoutMs ?? STEP_TIMEOUT_MS);
+    const error = await runOne(step, o.cwd, o.env, o.logFile, o.timeoutMs ?? STEP_TIMEOUT_MS, o.forwardInterrupts ?? false);
     await fs.appendFile(o.logFile, `== ${error ?? 'ok'}\n`);
     if (error) return { ok: false, failedStep: shown, error };
   }
   return { ok: true };
 }
 
-async function runOne(step: string[], cwd: string, env: Record<string, string>, logFile: string, timeoutMs: number): Promise<string | null> {
+async function runOne(step: string[], cwd: string, env: Record<string, string>, logFile: string, timeoutMs: number, forward: boolean): Promise<string | null> {
   const log = await fs.open(logFile, 'a');
   try {
     return await new Promise<string | null>((resolve) => {
@@ -43,7 +43,7 @@ async function runOne(step: string[], cwd: string, env: Record<string, string>, 
         }
       };
       const timer = setTimeout(() => killGroup('SIGKILL'), timeoutMs);
-      const stopForwarding = forwardInterrupts(killGroup);
+      const stopForwarding = forward ? forwardInterrupts(killGroup) : () => undefined;
       child.once('error', (error) => {
         clearTimeout(timer);
         stopForwarding();
