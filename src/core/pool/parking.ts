@@ -15,10 +15,12 @@ export async function parkAll(core: PoolCore, worktree: string, name: string, wo
   const main = work.changed.length > 0 || work.unparkedCommits > 0
     ? await parkWork(worktree, name, core.now(), path.join(core.repo.groveDir, 'tmp'), untrackedRepositories)
     : undefined;
-  if (main) core.logger.warn(`${name}: work parked under ${main.ref}`);
+  // Info, not a warning: every caller reports the parked ref itself (return's and destroy's restore
+  // hint, discard's note), and land drops it again when it holds exactly what landed.
+  if (main) core.logger.info(`${name}: work parked under ${main.ref}`);
   if (work.stashes.length === 0) return main;
   const stashes = await parkStashes(worktree, name, core.now(), work.stashes);
-  core.logger.warn(`${name}: ${stashes.refs.length} stash entr${stashes.refs.length === 1 ? 'y' : 'ies'} on commits on no branch parked under ${stashes.refs.join(', ')}`);
+  core.logger.info(`${name}: ${stashes.refs.length} stash entr${stashes.refs.length === 1 ? 'y' : 'ies'} on commits on no branch parked under ${stashes.refs.join(', ')}`);
   if (main) return { ...main, restoreHint: `${main.restoreHint}\n${stashes.restoreHint}` };
   return { ref: stashes.refs[0], commit: work.stashes[0].commit, head: work.head, branch: work.branch, restoreHint: stashes.restoreHint };
 }
