@@ -43,6 +43,8 @@ describe('grove land <id>: results landed end to end from a real grove run (the 
     const before = git(repo, 'rev-parse', 'HEAD');
     const out = await cli(['land', record.id, '--squash', '--json']);
     assert.equal(out.code, 0, out.stderr);
+    // The worktree went back with nothing left to park: no word about a parked copy that was dropped.
+    assert.doesNotMatch(out.stderr, /parked/);
     const landed = JSON.parse(out.stdout) as Landed;
     assert.equal(git(repo, 'rev-parse', 'HEAD^'), before);
     assert.equal(git(repo, 'rev-parse', 'HEAD'), landed.landed.commit);

@@ -170,7 +170,7 @@ export class PoolCore {
 
   async park(worktreePath: string, name: string): Promise<ParkedWork> {
     const parked = await parkWork(worktreePath, name, this.now(), path.join(this.repo.groveDir, 'tmp'));
-    this.logger.warn(`${name}: work parked under ${parked.ref}`);
+    this.logger.info(`${name}: work parked under ${parked.ref}`); // callers report it (see parking.ts)
     return parked;
   }
 }

@@ -42,7 +42,7 @@ export async function parkAndReset(core: PoolCore, worktree: string, name: strin
       'nothing written since was removed. Stop the writer, then return it again.');
   }
   if (work.branch !== null || work.head !== resetTo) await checkoutDetached(worktree, resetTo);
-  for (const entry of parked) core.logger.warn(`${name}: work parked under ${entry.ref}`);
+  for (const entry of parked) core.logger.info(`${name}: work parked under ${entry.ref}`); // callers report it (see parking.ts)
   return parked;
 }
 
