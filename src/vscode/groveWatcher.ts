@@ -4,12 +4,13 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
 
 /** Which part of the pool's state changed on disk. */
-export type GroveChange = 'pool' | 'spend' | 'runs' | 'chains';
+export type GroveChange = 'pool' | 'spend' | 'runs' | 'chains' | 'rateLimits';
 
 const KIND_BY_FILE: Record<string, GroveChange> = {
   'state.json': 'pool',
   'spend.jsonl': 'spend',
   'budget.json': 'spend',
+  'rate-limits.json': 'rateLimits',
 };
 
 /**

@@ -22,6 +22,7 @@ import { showReadyProgress } from './readyProgress';
 import { SlotMemory } from './slotMemory';
 import { slotReadiness } from './views/slotReadiness';
 import { GroveWatcher } from './groveWatcher';
+import { RateLimitWatch } from './rateLimitWatch';
 import { runPostCreateHook } from './hooks';
 import { BudgetStatusBar, type RunningTask } from './statusBar';
 import { windowUi, type Ui } from './ui';
@@ -48,6 +49,8 @@ export class GroveSession implements vscode.Disposable {
   readonly budget: Budget;
   readonly watcher: GroveWatcher;
   readonly statusBar: BudgetStatusBar;
+  /** Paused agent kinds (rate-limits.json): a row above the slots and lines in the status bar tooltip. */
+  readonly rateLimits: RateLimitWatch;
   ui: Ui = windowUi;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly engineEvents = new vscode.EventEmitter<EngineEvent>();
@@ -85,12 +88,17 @@ export class GroveSession implements vscode.Disposable {
     this.budget = this.engine.budget;
     this.statusBar = new BudgetStatusBar();
     this.watcher = new GroveWatcher(repo.groveDir, logger);
+    this.rateLimits = new RateLimitWatch(repo.groveDir, (notices) => {
+      this.views.slots.showRateLimits(notices);
+      this.statusBar.showRateLimits(notices);
+    }, logger);
     const subscription = this.engine.events.on((event) => this.onEvent(event));
     this.disposables.push(
-      this.statusBar, this.watcher, this.engineEvents, this.detachedEnded, { dispose: () => subscription.dispose() },
+      this.statusBar, this.watcher, this.rateLimits, this.engineEvents, this.detachedEnded, { dispose: () => subscription.dispose() },
       this.watcher.onDidChange((change) => {
         if (change === 'pool') void this.refreshWorktrees();
         if (change === 'spend') void this.refreshSpend();
+        if (change === 'rateLimits') void this.rateLimits.refresh();
         if (change === 'runs') {
           void this.refreshDetachedRuns();
           // A run that ended also ended the process inside its worktree: the tree shows processes.
@@ -110,7 +118,7 @@ export class GroveSession implements vscode.Disposable {
   /** First load: finish runs a dead host left (their cost lands in the ledger), then draw everything. */
   async start(): Promise<void> {
     this.drawSlots();
-    await Promise.all([this.refreshWorktrees(), this.refreshSpend()]);
+    await Promise.all([this.refreshWorktrees(), this.refreshSpend(), this.rateLimits.refresh()]);
     await this.engine.start();
     await Promise.all([this.refreshDetachedRuns(), this.refreshSpend()]);
   }

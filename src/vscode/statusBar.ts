@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { RateLimitNotice } from '../core/agents/rateLimitNotice';
 import type { BudgetStatus } from '../core/engine/budget';
 import { usd } from './format';
 
@@ -26,7 +27,7 @@ export function budgetBackground(budget: BudgetStatus): string | null {
   return null;
 }
 
-export function budgetItemState(budget: BudgetStatus, running: RunningTask[]): BudgetItemState {
+export function budgetItemState(budget: BudgetStatus, running: RunningTask[], rateLimits: readonly RateLimitNotice[] = []): BudgetItemState {
   const spent = usd(budget.spentMicros);
   const text = budget.capMicros === null ? `$(pulse) ${spent}` : `$(pulse) ${spent} / ${usd(budget.capMicros)}`;
   const lines = [
@@ -39,6 +40,8 @@ export function budgetItemState(budget: BudgetStatus, running: RunningTask[]): B
     lines.push(`Running (${running.length}):`);
     for (const task of running) lines.push(`• ${task.label}${task.slot ? ` on ${task.slot}` : ''}: ${usd(task.costMicros)}`);
   }
+  // A paused kind explains why queued tasks of that kind are not starting.
+  for (const limit of rateLimits) lines.push(`${limit.kind} rate limited until ${limit.clock} (${limit.message})`);
   lines.push('', 'Click to open the Grove panel');
   return { text, tooltip: lines.join('\n'), background: budgetBackground(budget), command: 'grove.showPanel' };
 }
@@ -47,6 +50,8 @@ export function budgetItemState(budget: BudgetStatus, running: RunningTask[]): B
 export class BudgetStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private state: BudgetItemState | null = null;
+  private shown: { budget: BudgetStatus; running: RunningTask[] } | null = null;
+  private rateLimits: readonly RateLimitNotice[] = [];
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('grove.budget', vscode.StatusBarAlignment.Left, 50);
@@ -55,13 +60,20 @@ export class BudgetStatusBar implements vscode.Disposable {
   }
 
   update(budget: BudgetStatus, running: RunningTask[]): void {
-    const state = budgetItemState(budget, running);
+    this.shown = { budget, running };
+    const state = budgetItemState(budget, running, this.rateLimits);
     this.state = state;
     this.item.text = state.text;
     this.item.tooltip = state.tooltip;
     this.item.backgroundColor = state.background ? new vscode.ThemeColor(state.background) : undefined;
     this.item.accessibilityInformation = { label: state.tooltip.split('\n')[0] };
     this.item.show();
+  }
+
+  /** The paused kinds' lines; drawn at once over the last budget (before any budget, with the first). */
+  showRateLimits(notices: readonly RateLimitNotice[]): void {
+    this.rateLimits = notices;
+    if (this.shown) this.update(this.shown.budget, this.shown.running);
   }
 
   get current(): BudgetItemState | null {

@@ -150,6 +150,31 @@ describe('agent adapters: OpenCode', () => {
     assert.equal(log.result!.resultText, 'Done. Added `add` in src/add.ts.');
   });
 
+  it('real auto-rejected permission (opencode 1.18.33): the failed tool_use becomes a denial with its input, the result a success', () => {
+    const { log, events } = parse('opencode', fixture('opencode', 'permission-rejected.stream.jsonl'), 64);
+    assert.deepEqual(log.result!.denials, [{ tool: 'bash', input: { command: 'npm test', description: 'Run the tests' } }]);
+    assert.equal(log.result!.success, true);
+    assert.deepEqual(events.filter((e) => e.type === 'toolEnd').map((e) => (e as { ok: boolean }).ok), [false]);
+    // Re-run Allowing is `--auto`, which approves what no rule denies.
+    assert.ok(adapterFor('opencode').buildArgs({ flags: adapterFor('opencode').allowFlags(log.result!.denials) }).args.includes('--auto'));
+  });
+
+  it('reads the real stderr line ("! permission requested: bash (npm test); auto-rejecting", coloured) as a denial; other lines are not', () => {
+    const stderr = fixture('opencode', 'permission-rejected.stderr').split('\n');
+    assert.ok(stderr[0].startsWith('\u001b[93m\u001b[1m! \u001b[0mpermission requested: bash'), JSON.stringify(stderr[0]));
+    const stderrDenials = adapterFor('opencode').stderrDenials!;
+    assert.deepEqual(stderrDenials(stderr), [{ tool: 'bash', input: { requested: 'npm test' } }]);
+    assert.deepEqual(stderrDenials(['Error: permission requested: bash (x); auto-rejecting later', 'permission denied', 'ESC']), []);
+    assert.deepEqual(stderrDenials(['! permission requested: external_directory (/etc/*); auto-rejecting']), [{ tool: 'external_directory', input: { requested: '/etc/*' } }]);
+  });
+
+  it('a call a config rule denies is not a denial (--auto would not allow it, and the agent goes on): real rule-denied output', () => {
+    const { log } = parse('opencode', fixture('opencode', 'rule-denied.stream.jsonl'));
+    assert.deepEqual(log.result!.denials, []);
+    assert.equal(log.result!.success, true);
+    assert.match(log.result!.resultText!, /^I could not run the tests/);
+  });
+
   it('argv: run --format json, prompt from stdin, session to continue', () => {
     assert.deepEqual(adapterFor('opencode').buildArgs({ flags: { model: 'anthropic/claude-sonnet-4-5', resume: 'ses_1' } }).args,
       ['run', '--format', 'json', '--model=anthropic/claude-sonnet-4-5', '--session=ses_1']);

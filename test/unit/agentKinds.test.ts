@@ -110,6 +110,17 @@ describe('agent kinds on the runner', () => {
     assert.equal(record.costMicros, 13673);
   });
 
+  for (const [scenario, where] of [['permission-rejected', 'the stream and stderr'], ['permission-rejected-stderr-only', 'stderr alone']] as const) {
+    it(`opencode: a permission run auto-rejected, seen in ${where}, ends blocked naming the tool`, async () => {
+      const { repo, groveDir, registry } = setup();
+      const record = await (await registry.start({ cwd: repo, prompt: 'run the tests', agentKind: 'opencode', env: { ...doubles, GROVE_DOUBLE_SCENARIO: scenario } })).done;
+      assert.equal(record.status, 'blocked', record.error ?? '');
+      assert.equal(record.error, 'blocked: wanted bash');
+      assert.equal(record.exitCode, 0);
+      assert.deepEqual((await readLedger(groveDir)).map((l) => [l.status, l.costSource]), [['blocked', 'reported']]);
+    });
+  }
+
   it('opencode: its own dollars per step are the cost, and the ledger says reported', async () => {
     const { repo, groveDir, registry } = setup();
     const record = await (await registry.start({ cwd: repo, prompt: 'x', agentKind: 'opencode', env: doubles })).done;

@@ -59,8 +59,9 @@ export function agentOutcome(o: AgentOutcomeInput): AgentOutcomeFields {
   }
   if (result) {
     const asks = o.log.needsInput;
-    if (result.success && (result.denials.length > 0 || asks.length > 0)) {
-      const blockedOn = { denials: result.denials, questions: asks.map((a) => a.message) };
+    const denials = withStderrDenials(result.denials, adapterFor(o.spec?.kind).stderrDenials?.(o.stderrTail) ?? []);
+    if (result.success && (denials.length > 0 || asks.length > 0)) {
+      const blockedOn = { denials, questions: asks.map((a) => a.message) };
       return { ...fields, status: 'blocked', subtype: 'blocked', blockedOn, error: blockedText(o.spec, blockedOn.denials, blockedOn.questions) };
     }
     return fields;
@@ -77,6 +78,12 @@ export function agentOutcome(o: AgentOutcomeInput): AgentOutcomeFields {
   // Other kinds end without a result line and say why on stderr or in an error event.
   if (o.spec && o.spec.kind !== 'claude' && words) return { ...fields, error: `the ${o.spec.kind} agent ${o.exitCode === null ? 'ended' : `exited with code ${o.exitCode}`}: ${words}` };
   return fields;
+}
+
+/** The stream's denials, then the stderr ones for tools the stream did not name (one rejection often shows in both). */
+function withStderrDenials(stream: Denial[], stderr: Denial[]): Denial[] {
+  const named = new Set(stream.map((d) => d.tool));
+  return [...stream, ...stderr.filter((d) => !named.has(d.tool))];
 }
 
 function budgetOutcome(o: AgentOutcomeInput, fields: AgentOutcomeFields): AgentOutcomeFields {

@@ -4,6 +4,7 @@ import { readJson, writeJsonAtomic } from '../store/atomicJson';
 import { withLock } from '../store/lock';
 import { isObject } from '../util/objects';
 import { isAgentKind, type AgentKind } from './adapters';
+import { MAX_RATE_LIMIT_WAIT_MS } from './rateLimitNotice';
 
 /** A kind's rate limit as the last run that hit it said: when it resets and in what words. */
 export interface RateLimitMark {
@@ -49,8 +50,8 @@ export async function pausedKinds(groveDir: string, now = new Date()): Promise<P
   return Object.fromEntries(Object.entries(all).filter(([, mark]) => Date.parse(mark.until) > now.getTime()));
 }
 
-/** A start waits out a reset this close; a later one is refused at once rather than failed by the agent. */
-export const MAX_RATE_LIMIT_WAIT_MS = 2 * 60_000;
+// Kept in the pure notice module so the editor's first draw can word the rule without loading the lock.
+export { MAX_RATE_LIMIT_WAIT_MS } from './rateLimitNotice';
 
 /**
  * Before a run of `kind` starts: if the kind is rate limited, wait for a reset that is near, or

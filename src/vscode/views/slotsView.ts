@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { pauseRule, untilText, type RateLimitNotice } from '../../core/agents/rateLimitNotice';
 import { oneLine, usd } from '../format';
 
 /** One row of the slots tree, built by the session from engine events and the run registry. */
@@ -53,14 +54,42 @@ export function slotItem(row: SlotRow): vscode.TreeItem {
   return item;
 }
 
-/** The `grove.slots` tree: redrawn from engine events, never by polling. */
-export class SlotsView implements vscode.TreeDataProvider<SlotRow>, vscode.Disposable {
+/** A paused agent kind, drawn above the slots: the queue for that kind, not any one slot, waits. */
+export interface RateLimitRow {
+  rateLimit: RateLimitNotice;
+}
+
+type SlotsElement = SlotRow | RateLimitRow;
+
+export function rateLimitItem({ rateLimit: limit }: RateLimitRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${limit.kind} rate limited`, vscode.TreeItemCollapsibleState.None);
+  item.id = `rate-limit:${limit.kind}`;
+  item.iconPath = new vscode.ThemeIcon('watch', new vscode.ThemeColor('list.warningForeground'));
+  item.description = untilText(limit);
+  item.tooltip = [
+    `${limit.kind} is rate limited until ${limit.clock} (${limit.remaining})`,
+    `The agent said: ${limit.message}`,
+    limit.runId ? `Run: ${limit.runId}` : null,
+    pauseRule(limit.kind),
+  ].filter(Boolean).join('\n');
+  item.contextValue = 'grove.rateLimit';
+  return item;
+}
+
+/** The `grove.slots` tree: redrawn from engine events and rate-limit changes, never by polling. */
+export class SlotsView implements vscode.TreeDataProvider<SlotsElement>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private rows: SlotRow[] = [];
+  private limits: RateLimitRow[] = [];
 
+  /** The slot rows (the rate-limit rows above them are `rateLimits`). */
   get current(): readonly SlotRow[] {
     return this.rows;
+  }
+
+  get rateLimits(): readonly RateLimitRow[] {
+    return this.limits;
   }
 
   show(rows: SlotRow[]): void {
@@ -68,12 +97,17 @@ export class SlotsView implements vscode.TreeDataProvider<SlotRow>, vscode.Dispo
     this.changed.fire();
   }
 
-  getTreeItem(row: SlotRow): vscode.TreeItem {
-    return slotItem(row);
+  showRateLimits(notices: readonly RateLimitNotice[]): void {
+    this.limits = notices.map((rateLimit) => ({ rateLimit }));
+    this.changed.fire();
   }
 
-  getChildren(row?: SlotRow): SlotRow[] {
-    return row ? [] : this.rows;
+  getTreeItem(element: SlotsElement): vscode.TreeItem {
+    return 'rateLimit' in element ? rateLimitItem(element) : slotItem(element);
+  }
+
+  getChildren(element?: SlotsElement): SlotsElement[] {
+    return element ? [] : [...this.limits, ...this.rows];
   }
 
   dispose(): void {

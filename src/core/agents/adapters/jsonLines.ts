@@ -49,7 +49,7 @@ export abstract class JsonLinesLog implements AgentLog {
   /** One parsed line; push the events it means. */
   protected abstract onMessage(message: Record<string, unknown>, events: AgentEvent[]): void;
 
-  /** A line that is not JSON: some CLIs print plain warnings on stdout (OpenCode's auto-rejected permissions). */
+  /** A line that is not JSON: a CLI may print plain warnings on stdout (OpenCode prints its auto-rejected permissions on stderr: opencode.ts). */
   protected onPlainLine(_line: string, _events: AgentEvent[]): boolean {
     return false;
   }

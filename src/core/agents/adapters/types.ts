@@ -90,6 +90,11 @@ export interface AgentAdapter {
   createLog(): AgentLog;
   /** The agent's failure, in its own words where it printed any, for an exit without a result. */
   describeExit(exitCode: number | null, stderrTail: string[], log: AgentLog): string | null;
+  /**
+   * Tools the CLI said on stderr only that it refused (OpenCode's auto-rejected permissions):
+   * stdout is the stream the log reads, so the outcome asks here with the stderr tail.
+   */
+  stderrDenials?(stderrTail: string[]): Denial[];
   /** How to start this kind again with the denied tools allowed (Re-run Allowing…), in its own terms. */
   allowFlags(denials: Denial[]): AgentFlags;
 }
