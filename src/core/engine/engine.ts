@@ -9,6 +9,7 @@ import { resolveSettings, type AgentSettings } from './settings';
 import { failure, isTerminal, outcomeOf, unknownTask } from './taskOutcome';
 import { agentFlags } from './taskAgent';
 import { SlotClaims } from './slotClaims';
+import { SlotSet, type Slot } from './slotSet';
 import { type SlotSnapshot, type TaskResult, type TaskSnapshot, type TaskSpec } from './types';
 import { prefixedId } from '../util/ids';
 import { pausePoint } from '../util/testPause';
@@ -17,8 +18,6 @@ import { MemoryGate } from '../ready/memory';
 export type { EngineOptions } from './engineOptions';
 export type { DrainReport } from './drain';
 
-/** A slot's live record; `SlotSnapshot` is the copy handed out. */
-type Slot = SlotSnapshot;
 
 interface Task {
   snapshot: TaskSnapshot;
@@ -43,14 +42,12 @@ export class Engine {
   private readonly claims: SlotClaims;
   private readonly logger: Logger;
   private readonly now: () => Date;
-  private readonly slotList: Slot[] = [];
+  private readonly slotSet: SlotSet;
   private readonly queue: Task[] = [];
   private readonly tasks = new Map<string, Task>();
   private readonly finishedOrder: string[] = [];
   private readonly context = new Map<string, string>();
   private readonly partialOutput = new Map<string, string>();
-  private readonly minSlots: number;
-  private readonly maxSlots: number;
   private pumping = false;
   private pumpAgain = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -66,13 +63,7 @@ export class Engine {
     this.budget = new Budget({ groveDir: options.groveDir, runs: options.agents, now: this.now });
     this.claims = new SlotClaims(options.groveDir, this.budget, this.now);
     this.memory = new MemoryGate(options.memory);
-    this.minSlots = options.minSlots ?? 1;
-    this.maxSlots = options.maxSlots ?? 32;
-    const count = options.slots ?? 4;
-    if (!Number.isSafeInteger(count) || count < this.minSlots || count > this.maxSlots) {
-      throw new GroveError('usage', `slots must be a whole number from ${this.minSlots} to ${this.maxSlots}, got ${count}`, 'Change the grove.slots setting.');
-    }
-    for (let index = 1; index <= count; index++) this.slotList.push(this.newSlot(index));
+    this.slotSet = new SlotSet(this.events, options.minSlots ?? 1, options.maxSlots ?? 32, options.slots ?? 4);
     for (const [key, value] of Object.entries(options.context ?? {})) this.context.set(key, value);
   }
 
@@ -178,7 +169,7 @@ export class Engine {
   }
 
   slots(): SlotSnapshot[] {
-    return this.slotList.map(snapshotOf);
+    return this.slotSet.snapshots();
   }
 
   /**
@@ -186,41 +177,8 @@ export class Engine {
    * waits for busy ones to finish their task; worktrees belong to the pool, so nothing is
    * destroyed (a worktree with work in it stays leased for a person).
    */
-  async scale(count: number): Promise<number> {
-    if (!Number.isSafeInteger(count) || count < this.minSlots || count > this.maxSlots) {
-      throw new GroveError('usage', `slots must be a whole number from ${this.minSlots} to ${this.maxSlots}, got ${count}`, 'Pick a count inside the range.');
-    }
-    const active = this.slotList.filter((slot) => slot.state !== 'stopping');
-    if (count > active.length) {
-      // Revive stopping slots first, then add new ones with fresh numbers.
-      for (const slot of this.slotList) {
-        if (slot.state === 'stopping' && this.slotList.filter((s) => s.state !== 'stopping').length < count) {
-          slot.state = slot.taskId ? 'busy' : 'idle';
-          this.emitSlot(slot);
-        }
-      }
-      let next = Math.max(0, ...this.slotList.map((slot) => slotNumber(slot.name))) + 1;
-      while (this.slotList.filter((slot) => slot.state !== 'stopping').length < count) {
-        const slot = this.newSlot(next++);
-        this.slotList.push(slot);
-        this.emitSlot(slot);
-      }
-      this.pump();
-      return count;
-    }
-    const surplus = [...active].sort((a, b) => slotNumber(b.name) - slotNumber(a.name)).slice(0, active.length - count);
-    const waits: Promise<void>[] = [];
-    for (const slot of surplus) {
-      if (slot.state === 'idle') {
-        this.removeSlot(slot);
-      } else {
-        slot.state = 'stopping';
-        this.emitSlot(slot);
-        waits.push(this.whenSlotFree(slot));
-      }
-    }
-    await Promise.all(waits);
-    return count;
+  scale(count: number): Promise<number> {
+    return this.slotSet.scale(count, () => this.pump());
   }
 
   /** Stops intake, waits for queued and running tasks (at most `timeoutMs`, then cancels them), and reports. */
@@ -263,7 +221,7 @@ export class Engine {
 
   /** Resolves when no task is queued or running. */
   idle(): Promise<void> {
-    if (this.queue.length === 0 && this.slotList.every((slot) => !slot.taskId)) return Promise.resolve();
+    if (this.queue.length === 0 && !this.slotSet.anyBusy()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -292,7 +250,7 @@ export class Engine {
   private async pumpLoop(): Promise<void> {
     await this.start();
     while (this.queue.length > 0) {
-      const idle = this.slotList.filter((slot) => slot.state === 'idle');
+      const idle = this.slotSet.idle();
       if (idle.length === 0) return;
       const task = this.queue[0];
       // ready/memory.ts: short of memory, the task waits in the queue (and says so) instead of pushing the machine into swap.
@@ -302,7 +260,7 @@ export class Engine {
       try {
         admission = await this.claims.admit({
           taskId: task.snapshot.id, runId, candidates: idle.map((slot) => slot.name),
-          taskCapMicros: this.resolvedSettings(task, null).maxBudgetMicros, slotCount: this.slotList.length,
+          taskCapMicros: this.resolvedSettings(task, null).maxBudgetMicros, slotCount: this.slotSet.size,
         });
       } catch (error) {
         if (this.queue[0] === task) this.queue.shift();
@@ -318,7 +276,7 @@ export class Engine {
         this.retryLater();
         return;
       }
-      const slot = this.slotList.find((candidate) => candidate.name === admission.slot && candidate.state === 'idle');
+      const slot = this.slotSet.idleNamed(admission.slot);
       if (!slot) {
         // Scaled away (or set stopping) while we waited for the lock: give it back, try the others.
         await this.claims.discharge({ taskId: task.snapshot.id, slot: admission.slot }).catch(() => undefined);
@@ -332,7 +290,7 @@ export class Engine {
       task.snapshot.budgetMicros = admission.budgetMicros;
       task.snapshot.status = 'running';
       task.snapshot.startedAt = this.now().toISOString();
-      this.emitSlot(slot);
+      this.slotSet.emit(slot);
       void this.execute(task, slot, runId, admission.budgetMicros);
     }
   }
@@ -355,7 +313,7 @@ export class Engine {
       task.snapshot.worktree = reserved.name;
       task.snapshot.worktreePath = reserved.path;
       slot.worktree = reserved.name;
-      this.emitSlot(slot);
+      this.slotSet.emit(slot);
       this.events.emit({ type: 'task-started', task: { ...task.snapshot } });
       if (task.cancelRequested) {
         Object.assign(outcome, { status: 'cancelled', error: 'cancelled before the agent started' });
@@ -384,11 +342,7 @@ export class Engine {
     slot.taskId = null;
     slot.worktree = null;
     this.finish(task, outcome);
-    if (slot.state === 'stopping') this.removeSlot(slot);
-    else {
-      slot.state = 'idle';
-      this.emitSlot(slot);
-    }
+    this.slotSet.freed(slot);
     this.emitSpend();
     this.pump();
     this.notifyIdle();
@@ -460,7 +414,7 @@ export class Engine {
   }
 
   private notifyIdle(): void {
-    if (this.queue.length > 0 || this.slotList.some((slot) => slot.taskId)) return;
+    if (this.queue.length > 0 || this.slotSet.anyBusy()) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
@@ -470,36 +424,6 @@ export class Engine {
       (error: unknown) => this.logger.warn(`could not read the budget: ${(error as Error).message}`),
     );
   }
-
-  private newSlot(index: number): Slot {
-    return { name: `slot-${index}`, state: 'idle', taskId: null, worktree: null, costMicros: 0, tasksDone: 0 };
-  }
-
-  private removeSlot(slot: Slot): void {
-    const index = this.slotList.indexOf(slot);
-    if (index >= 0) this.slotList.splice(index, 1);
-    this.events.emit({ type: 'slot-changed', slot: { ...snapshotOf(slot), state: 'stopping' } });
-    for (const waiter of this.slotWaiters.get(slot) ?? []) waiter();
-    this.slotWaiters.delete(slot);
-  }
-
-  private readonly slotWaiters = new Map<Slot, (() => void)[]>();
-
-  private whenSlotFree(slot: Slot): Promise<void> {
-    return new Promise((resolve) => this.slotWaiters.set(slot, [...(this.slotWaiters.get(slot) ?? []), resolve]));
-  }
-
-  private emitSlot(slot: Slot): void {
-    this.events.emit({ type: 'slot-changed', slot: snapshotOf(slot) });
-  }
-}
-
-function snapshotOf(slot: Slot): SlotSnapshot {
-  return { name: slot.name, state: slot.state, taskId: slot.taskId, worktree: slot.worktree, costMicros: slot.costMicros, tasksDone: slot.tasksDone };
-}
-
-function slotNumber(name: string): number {
-  return Number(name.replace(/^slot-/, '')) || 0;
 }
 
 function holderOf(task: Task): string {
