@@ -200,6 +200,24 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('a hand-broken result file is skipped: the view still draws every other result', async () => {
+    const feature = await results();
+    if (feature.view.current.length === 0) await taskWithWork('Leave a result', 'left.txt=x\n');
+    const before = feature.view.current.length;
+    const dir = path.join((await session()).repo.groveDir, 'results');
+    writeFileSync(path.join(dir, 'broken.json'), JSON.stringify({ version: 1, id: 'broken', createdAt: new Date().toISOString(), runs: [], title: 7 }));
+    writeFileSync(path.join(dir, 'half.json'), '{"version":1,"id":"half","ti');
+    try {
+      await feature.refresh();
+      assert.equal(feature.view.current.length, before);
+      assert.ok(!feature.view.current.some((record) => record.id === 'broken' || record.id === 'half'));
+      for (const node of feature.view.getChildren()) assert.doesNotMatch(String(feature.view.getTreeItem(node).description ?? ''), /NaN|undefined/);
+    } finally {
+      rmSync(path.join(dir, 'broken.json'), { force: true });
+      rmSync(path.join(dir, 'half.json'), { force: true });
+    }
+  });
+
   it('draws 1,000 results and opens Review Changes for 200 files (figures for BENCHMARKS.md)', async function () {
     this.timeout(240_000);
     const feature = await results();

@@ -30,6 +30,7 @@ export function register(program: Command): void {
       // Work whose engine died before recording it (a killed grove run) gets its result here.
       for (const adopted of await service.recordOrphans().catch(() => [])) note(`grove: recorded ${adopted.id} for work left in ${adopted.worktreeName} by task ${adopted.taskId}`);
       const records = await service.list();
+      for (const { file, reason } of service.store.skipped) note(`grove: skipped ${file}: ${reason} (fix it or move it out of the results folder)`);
       if (wantsJson(command)) {
         printJson({ results: records });
         return;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import { GroveError } from '../errors';
 import { readJson, writeJsonAtomic } from '../store/atomicJson';
+import { checkResultRecord } from './resultShape';
 import type { ResultRecord } from './types';
 
 /** Results of finished work that holds nothing any more are forgotten after this, like runs. */
@@ -38,18 +39,20 @@ export class ResultStore {
     await writeJsonAtomic(this.fileOf(record.id), record);
   }
 
+  /** Null when there is no such result (or the id is not one); a file Grove cannot read is refused, saying why. */
   async get(id: string): Promise<ResultRecord | null> {
-    let read;
-    try {
-      read = await readJson<ResultRecord>(this.fileOf(id));
-    } catch (error) {
-      if (error instanceof GroveError) return null;
-      throw error;
+    const read = await this.read(id);
+    if (read.kind === 'unreadable') {
+      throw new GroveError('refused', `${read.file} is not a result Grove can read: ${read.reason}`,
+        'Fix it by hand, or move it out of the results folder (the other results are not affected).');
     }
-    return read.kind === 'ok' && isResultRecord(read.value) ? read.value : null;
+    return read.kind === 'ok' ? read.record : null;
   }
 
-  /** Every readable result, newest first; expired ones that hold no work are removed on the way. */
+  /** Files `list` skipped the last time it ran: unreadable JSON or a wrong shape, with why. */
+  skipped: { file: string; reason: string }[] = [];
+
+  /** Every readable result, newest first; expired ones that hold no work are removed on the way. Unreadable files go to `skipped`. */
   async list(): Promise<ResultRecord[]> {
     let names: string[];
     try {
@@ -58,14 +61,31 @@ export class ResultStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const records = await Promise.all(names.map((name) => this.get(name.slice(0, -'.json'.length)).catch(() => null)));
+    const reads = await Promise.all(names.map((name) => this.read(name.slice(0, -'.json'.length))
+      .catch((error: Error) => ({ kind: 'unreadable' as const, file: path.join(this.dir, name), reason: error.message }))));
     const kept: ResultRecord[] = [];
-    for (const record of records) {
-      if (!record) continue;
+    this.skipped = reads.flatMap((read) => read.kind === 'unreadable' ? [{ file: read.file, reason: read.reason }] : []);
+    for (const read of reads) {
+      if (read.kind !== 'ok') continue;
+      const record = read.record;
       if (this.expired(record)) await fs.rm(this.fileOf(record.id), { force: true }).catch(() => undefined);
       else kept.push(record);
     }
     return kept.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  }
+
+  private async read(id: string): Promise<{ kind: 'missing' } | { kind: 'ok'; record: ResultRecord } | { kind: 'unreadable'; file: string; reason: string }> {
+    let file: string;
+    try {
+      file = this.fileOf(id);
+    } catch {
+      return { kind: 'missing' };
+    }
+    const read = await readJson<unknown>(file);
+    if (read.kind === 'missing') return read;
+    if (read.kind === 'corrupt') return { kind: 'unreadable', file, reason: `it is not JSON (${read.error.message.split('\n')[0]})` };
+    const checked = checkResultRecord(read.value, id);
+    return checked.ok ? { kind: 'ok', record: checked.record } : { kind: 'unreadable', file, reason: checked.reason };
   }
 
   /** A result whose worktree still holds work is never dropped; one that holds nothing (or was parked) expires. */
@@ -101,8 +121,3 @@ export function unknownResult(id: string): GroveError {
   return new GroveError('usage', `no result ${id}`, 'List them with grove results (an id, a task id or a worktree name works).');
 }
 
-export function isResultRecord(value: unknown): value is ResultRecord {
-  const record = value as Partial<ResultRecord> | null;
-  return typeof record === 'object' && record !== null && record.version === 1 && typeof record.id === 'string'
-    && typeof record.createdAt === 'string' && Array.isArray(record.runs);
-}

@@ -40,11 +40,19 @@ export function registerResults(context: vscode.ExtensionContext, session: Grove
   // The records this window knows, kept up to date one file at a time: a change to one result
   // (the recorder here, or the watcher for another process) re-reads that file only.
   const known = new Map<string, ResultRecord>();
+  // A hand-edited or half-copied result file: said once in the log, not at every redraw.
+  const warned = new Set<string>();
+  const warnOnce = (key: string, message: string) => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    log.warn(message);
+  };
   const draw = async (full: boolean) => {
     if (full) {
       const records = await results.service.list();
       known.clear();
       for (const record of records) known.set(record.id, record);
+      for (const { file, reason } of results.store.skipped) warnOnce(`${file}: ${reason}`, `skipped ${file}: ${reason}; fix or move it to see the others' full list again`);
     }
     const records = [...known.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
     const parked = await results.service.parked({ files: false }).catch(() => []);
@@ -76,7 +84,10 @@ export function registerResults(context: vscode.ExtensionContext, session: Grove
   };
   const refresh = () => redraw(true);
   const refreshOne = async (id: string): Promise<void> => {
-    const record = await results.store.get(id).catch(() => null);
+    const record = await results.store.get(id).catch((error: Error) => {
+      warnOnce(error.message, error.message);
+      return null;
+    });
     if (record) known.set(id, record);
     else known.delete(id);
     await redraw(false);
