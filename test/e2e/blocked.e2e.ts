@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../../scripts/vscodeServer';
 import { workingAgent } from '../helpers/resultsAgent';
@@ -14,7 +14,7 @@ const TITLE = 'Run the test suite';
  * run was denied Bash(npm test); the Results row says the agent needs you, and Re-run Allowing…
  * (a multi-pick of what it was denied) continues it allowed. Screenshots under test-results/e2e/.
  */
-describe('e2e: a blocked agent, and Re-run Allowing…', () => {
+describe('e2e: the agent needs you: a blocked run and Re-run Allowing…, a rate-limited kind', () => {
   let workbench: Workbench;
   before(async () => {
     workbench = await openWorkbench({
@@ -62,6 +62,20 @@ describe('e2e: a blocked agent, and Re-run Allowing…', () => {
     assert.equal(await row.locator('.custom-view-tree-node-item-icon.codicon-pass').count(), 1);
     await page.mouse.move(1000, 760);
     assert.ok(existsSync(await screenshot(page, '42-rerun-allowing-done')));
+  });
+
+  it('a rate-limited kind shows above the slots with its reset time, and goes when the mark is gone', async () => {
+    const { page } = workbench;
+    const file = path.join(workbench.repo, '.git', 'grove', 'rate-limits.json');
+    const until = new Date(Date.now() + 15 * 60_000 + 30_000).toISOString();
+    writeFileSync(file, JSON.stringify({ codex: { until, message: 'You have hit your usage limit (HTTP 429)', runId: 'run-e2e' } }));
+    const row = page.locator('.monaco-list-row', { hasText: 'codex rate limited' });
+    await row.waitFor({ timeout: 30_000 });
+    assert.match(await row.innerText(), /until \d{1,2}:\d{2} \(in 1[56] min\)/);
+    await page.mouse.move(1000, 760);
+    assert.ok(existsSync(await screenshot(page, '43-rate-limited-kind')));
+    rmSync(file);
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
   });
 });
 
