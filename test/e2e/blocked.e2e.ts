@@ -4,7 +4,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../../scripts/vscodeServer';
 import { workingAgent } from '../helpers/resultsAgent';
-import { menuAction, openGroveView, openWorkbench, screenshot, widenSidebar, type Workbench } from './workbench';
+import { menuAction, openResultsView, openWorkbench, screenshot, workbenchHooks, type Workbench } from './workbench';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const TITLE = 'Run the test suite';
@@ -27,18 +27,11 @@ describe('e2e: the agent needs you: a blocked run and Re-run Allowing…, a rate
       },
     });
   });
-  after(async () => { await workbench?.close(); });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && workbench) await screenshot(workbench.page, `failure-blocked-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
-  });
+  workbenchHooks('blocked', () => workbench);
 
   it('the Results row says the agent needs you, and what it wanted', async () => {
     const { page } = workbench;
-    await openGroveView(page);
-    const header = page.locator('.pane-header', { hasText: 'Results' });
-    await header.waitFor();
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-    await widenSidebar(page, 320);
+    await openResultsView(page, 320);
     const row = resultRow(workbench);
     await row.waitFor();
     assert.match(await row.innerText(), /needs you: Bash\(npm test\)/);

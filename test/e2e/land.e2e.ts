@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../../scripts/vscodeServer';
 import { workingAgent } from '../helpers/resultsAgent';
-import { openGroveView, openWorkbench, screenshot, type Workbench } from './workbench';
+import { openResultsView, openWorkbench, screenshot, workbenchHooks, type Workbench } from './workbench';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
@@ -24,26 +24,12 @@ describe('e2e: land a fan-out\'s winner from the editor', () => {
       },
     });
   });
-  after(async () => { await workbench?.close(); });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && workbench) await screenshot(workbench.page, `failure-land-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
-  });
+  workbenchHooks('land', () => workbench);
 
   it('Keep This One, then Land… squashes the winner into main: it shows under Landed', async () => {
     const { page } = workbench;
-    await openGroveView(page);
-    const header = page.locator('.pane-header', { hasText: 'Results' });
-    await header.waitFor();
     // A wider sidebar, so the Landed row's "squash into main at …" shows in the screenshot.
-    const sidebar = await page.locator('.part.sidebar').boundingBox();
-    if (sidebar) {
-      const edge = sidebar.x + sidebar.width;
-      await page.mouse.move(edge + 1, sidebar.y + 300);
-      await page.mouse.down();
-      await page.mouse.move(edge + 350, sidebar.y + 300, { steps: 8 });
-      await page.mouse.up();
-    }
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    await openResultsView(page, 350);
     const variant = page.locator('.monaco-list-row', { hasText: '#1 Write the approach' });
     await variant.waitFor();
     await variant.click({ button: 'right' });

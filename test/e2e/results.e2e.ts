@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { ROOT } from '../../scripts/vscodeServer';
 import { workingAgent } from '../helpers/resultsAgent';
-import { menuAction, openGroveView, openWorkbench, runFromPalette, screenshot, type Workbench } from './workbench';
+import { menuAction, openGroveView, openResultsView, openWorkbench, runFromPalette, screenshot, workbenchHooks, type Workbench } from './workbench';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
@@ -26,26 +26,12 @@ describe('e2e: results and review in the browser VS Code', () => {
       },
     });
   });
-  after(async () => { await workbench?.close(); });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && workbench) await screenshot(workbench.page, `failure-results-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
-  });
+  workbenchHooks('results', () => workbench);
 
   it('shows the Results view: the fan-out group and the task with cost and +/− lines, and the badge', async () => {
     const { page } = workbench;
-    await openGroveView(page);
-    const header = page.locator('.pane-header', { hasText: 'Results' });
-    await header.waitFor();
-    // A wider sidebar, so each row's cost and change figures show: drag the sash at the sidebar's right edge.
-    const sidebar = await page.locator('.part.sidebar').boundingBox();
-    if (sidebar) {
-      const edge = sidebar.x + sidebar.width;
-      await page.mouse.move(edge + 1, sidebar.y + 300);
-      await page.mouse.down();
-      await page.mouse.move(edge + 300, sidebar.y + 300, { steps: 8 });
-      await page.mouse.up();
-    }
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    // A wider sidebar, so each row's cost and change figures show.
+    await openResultsView(page, 300);
     const row = page.locator('.monaco-list-row', { hasText: 'Add a changelog and touch the app' });
     await row.waitFor();
     assert.match(await row.innerText(), /\+4 −0 in 3 files/);

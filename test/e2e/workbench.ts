@@ -135,3 +135,21 @@ export async function menuAction(page: Page, row: string, action: string, opened
   }
   await opened.waitFor();
 }
+
+/** Opens the Grove container with the Results view expanded and the sidebar widened, so whole rows (cost, changes) show. */
+export async function openResultsView(page: Page, widen = 300): Promise<void> {
+  await openGroveView(page);
+  const header = page.locator('.pane-header', { hasText: 'Results' });
+  await header.waitFor();
+  await widenSidebar(page, widen);
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+}
+
+/** The mocha hooks every e2e file wants: a screenshot of a failed test (failure-<prefix>-<title>), and the workbench closed at the end. */
+export function workbenchHooks(prefix: string, current: () => Workbench | undefined): void {
+  afterEach(async function () {
+    const workbench = current();
+    if (this.currentTest?.state === 'failed' && workbench) await screenshot(workbench.page, `failure-${prefix}-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+  });
+  after(async () => { await current()?.close(); });
+}

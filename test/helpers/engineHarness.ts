@@ -88,3 +88,10 @@ export async function goneSoon(pid: number, withinMs = 3_000): Promise<boolean> 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Runs one task on the harness's engine and returns it with the result the recorder made of it. */
+export async function runRecorded(h: Harness, prompt: string): Promise<{ task: import('../../src/core/engine/types').TaskResult; record: import('../../src/core/results').ResultRecord }> {
+  const task = await h.opened.engine.run({ prompt });
+  await h.opened.results.recorder!.flush();
+  return { task, record: await h.opened.results.service.find(task.id) };
+}

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { blockedOf } from '../../src/core/results';
 import { isGroveError } from '../../src/core/errors';
-import { closeHarnesses, flagValue, harness, readRecords, type Harness } from '../helpers/engineHarness';
+import { closeHarnesses, flagValue, harness, readRecords, runRecorded, type Harness } from '../helpers/engineHarness';
 import { workingAgent } from '../helpers/resultsAgent';
 
 const SESSION = '22795ca6-5f0e-4c1b-9a57-3d2f6f0d8e11';
@@ -14,11 +14,7 @@ describe('blocked results and Re-run Allowing (real pool, real git, the agent do
   let h: Harness;
   afterEach(closeHarnesses);
 
-  async function runOne(prompt: string) {
-    const task = await h.opened.engine.run({ prompt });
-    await h.opened.results.recorder!.flush();
-    return { task, record: await h.opened.results.service.find(task.id) };
-  }
+  const runOne = (prompt: string) => runRecorded(h, prompt);
 
   it('a Claude run with permission_denials: the result keeps the denied tool and input, and says the agent needs you', async () => {
     h = await harness({ slots: 1, agentCommand: workingAgent() });

@@ -7,7 +7,7 @@ import { ORPHAN_GRACE_MS, ResultStore, resultsDir } from '../../src/core/results
 import { RunRegistry } from '../../src/core/agents/runRegistry';
 import { writeFileSync } from 'node:fs';
 import { DOUBLE } from '../helpers/claudeDouble';
-import { closeHarnesses, flagValue, harness, readRecords, type Harness } from '../helpers/engineHarness';
+import { closeHarnesses, flagValue, harness, readRecords, runRecorded, type Harness } from '../helpers/engineHarness';
 import { workingAgent } from '../helpers/resultsAgent';
 import { git } from '../helpers/tempRepo';
 
@@ -19,11 +19,7 @@ describe('results: recorded when work ends (real pool, real git, the claude doub
   let h: Harness;
   afterEach(closeHarnesses);
 
-  async function runOne(prompt: string) {
-    const task = await h.opened.engine.run({ prompt });
-    await h.opened.results.recorder!.flush();
-    return { task, record: await h.opened.results.service.find(task.id) };
-  }
+  const runOne = (prompt: string) => runRecorded(h, prompt);
 
   it('records a task: prompt, final message, run details, base commit, and every kind of change', async () => {
     h = await harness({ slots: 1, agentCommand: workingAgent() });
