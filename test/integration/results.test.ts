@@ -218,7 +218,7 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
     }
   });
 
-  it('draws 1,000 results and opens Review Changes for 200 files (figures for BENCHMARKS.md)', async function () {
+  it('draws 1,000 results and opens Review Changes for 200 and 500 files (figures for BENCHMARKS.md)', async function () {
     this.timeout(240_000);
     const feature = await results();
     const s = await session();
@@ -269,11 +269,21 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
     const triples = await command<unknown[]>('grove.results.reviewChanges', 'result-bench-review');
     assert.equal(triples.length, 200);
     figures.review200 = feature.lastReviewMs!;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Issue 10: 500 changed files stay usable (one multi-diff editor with every file).
+    const large = await s.pool.lease({ holder: 'bench-500' }); // its own holder: a lease is idempotent per holder
+    for (let i = 0; i < 500; i++) writeFileSync(path.join(large.path, `large-${i}.txt`), `line ${i}\n`);
+    await store.save({ ...template, id: 'result-bench-review-500', title: 'bench review 500', worktree: { name: large.name, path: large.path, leaseId: large.leaseId, holder: 'bench-500' }, baseCommit: (await s.pool.leaseOf(large.name))!.head, group: null, pendingComments: [] });
+    const largeTriples = await command<unknown[]>('grove.results.reviewChanges', 'result-bench-review-500');
+    assert.equal(largeTriples.length, 500);
+    const tab = await eventually(() => vscode.window.tabGroups.activeTabGroup.activeTab, 'the review tab of 500 files');
+    assert.match(tab.label, /Review: bench review 500/);
+    figures.review500 = feature.lastReviewMs!;
     // The extension host's console is not the harness's: the figures go to a file beside the test results.
     writeFileSync(path.resolve(__dirname, '..', '..', 'test-results', 'results-figures.json'), JSON.stringify(figures, null, 2));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    rmSync(store.fileOf('result-bench-review'), { force: true });
-    await s.pool.returnWorktree(lease.name, { force: true });
+    for (const id of ['result-bench-review', 'result-bench-review-500']) rmSync(store.fileOf(id), { force: true });
+    for (const name of [lease.name, large.name]) await s.pool.returnWorktree(name, { force: true });
     await feature.refresh();
   });
 });
