@@ -154,6 +154,8 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
     const redrawn = feature.view.getTreeItem({ kind: 'result', record: after });
     assert.doesNotMatch(String(redrawn.contextValue), /blocked/);
     assert.equal((redrawn.iconPath as vscode.ThemeIcon).id, 'pass');
+    // The pool has 8 worktrees for every test here: give this one back (parked, nothing lost).
+    await feature.results.service.discard(record.id);
   });
 
   it('Discard parks the work and returns the worktree; Parked Work lists it, Restore brings it back, Delete asks', async () => {
@@ -202,7 +204,7 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
 
   it('a hand-broken result file is skipped: the view still draws every other result', async () => {
     const feature = await results();
-    if (feature.view.current.length === 0) await taskWithWork('Leave a result', 'left.txt=x\n');
+    const made = feature.view.current.length === 0 ? (await taskWithWork('Leave a result', 'left.txt=x\n')).record : null;
     const before = feature.view.current.length;
     const dir = path.join((await session()).repo.groveDir, 'results');
     writeFileSync(path.join(dir, 'broken.json'), JSON.stringify({ version: 1, id: 'broken', createdAt: new Date().toISOString(), runs: [], title: 7 }));
@@ -215,6 +217,7 @@ describe('results: the view, Review Changes, agent output, continue, comments, d
     } finally {
       rmSync(path.join(dir, 'broken.json'), { force: true });
       rmSync(path.join(dir, 'half.json'), { force: true });
+      if (made) await feature.results.service.discard(made.id);
     }
   });
 
