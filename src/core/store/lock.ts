@@ -100,8 +100,15 @@ async function withFileLock<T>(groveDir: string, name: string, work: (lock: Lock
 }
 
 export function lostLock(why: string): GroveError {
-  return new GroveError('internal', `lost the pool lock (${why}); nothing was written`,
+  return new GroveError('internal', `${LOST_LOCK} (${why}); nothing was written`,
     'Another Grove process took the lock over while this one was paused or too slow. Retry the operation.');
+}
+
+const LOST_LOCK = 'lost the pool lock';
+
+/** Whether a commit failed because the lock was lost: nothing was written, so the whole step may run again. */
+export function isLostLock(error: unknown): boolean {
+  return error instanceof GroveError && error.kind === 'internal' && error.message.startsWith(LOST_LOCK);
 }
 
 async function acquire(groveDir: string, lockDir: string, logger: Logger, label: string): Promise<string> {

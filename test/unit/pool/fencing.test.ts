@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI_PATH, cleanupTempDirs, runCli, type CliResult } from '../../helpers/tempRepo';
+import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { CLI_PATH, cleanupTempDirs, runCli } from '../../helpers/tempRepo';
+import { collect, waitUntilStopped } from '../../helpers/processes';
 import { createPool } from '../../helpers/pool';
 
 /**
@@ -69,31 +70,3 @@ describe('fencing: a paused lock holder never overwrites newer state', function 
     assert.equal(doubled, 0);
   });
 });
-
-function collect(child: ChildProcess): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-/** Waits until the process is in state T (stopped), which the hook puts it in while it holds the lock. */
-async function waitUntilStopped(child: ChildProcess): Promise<void> {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    let state = '';
-    try {
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    } catch {
-      throw new Error('the victim exited before it stopped inside the lock');
-    }
-    if (state === 'T') return;
-    if (Date.now() > until) throw new Error('the victim never stopped inside the lock');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { CLI_PATH, cleanupTempDirs, runCli } from '../../helpers/tempRepo';
 import { createPool } from '../../helpers/pool';
+import { waitUntilStopped } from '../../helpers/processes';
 import { LOCK_FILE_NAME } from '../../../src/core/store/lock';
 
 /**
@@ -96,19 +97,3 @@ describe('the pool lock: owners, takeover and waiting', function () {
     assert.match(result.stderr, /remove it \(rm .*pool\.lock\)/);
   });
 });
-
-export async function waitUntilStopped(child: ChildProcess): Promise<void> {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    let state = '';
-    try {
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    } catch {
-      throw new Error('the process exited before it stopped inside the lock');
-    }
-    if (state === 'T') return;
-    if (Date.now() > until) throw new Error('the process never stopped inside the lock');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
