@@ -123,7 +123,7 @@ export class RunRegistry implements RunCoordinator {
     let entry: RunEntry;
     try {
       entry = await withLock(this.groveDir, async (lock) => {
-        const current = (await this.entries.read(id)) ?? starting;
+        const current = (await this.entries.read(id, lock)) ?? starting;
         // Nobody else decides a starting run while its host lives; never overwrite what someone recorded.
         if (current.status !== 'starting') return current;
         if (spawned.pid === undefined) return this.recordSpawnFailure(lock, current, await spawned.failure!);
@@ -173,7 +173,7 @@ export class RunRegistry implements RunCoordinator {
     const live: RunEntry[] = [];
     const workToKeep: string[] = [];
     await withLock(this.groveDir, async (lock) => {
-      for (const found of await this.entries.readAll()) {
+      for (const found of await this.entries.readAll({ lock })) {
         if (isTerminal(found)) {
           if (this.expired(found)) await this.entries.remove(lock, found.id);
           else if (needsWorkKept(found)) workToKeep.push(found.id);
@@ -236,6 +236,7 @@ export class RunRegistry implements RunCoordinator {
     if (isTerminal(found)) return toRecord(found);
     // Another (maybe dead) process started it: signal the group from here, then record it.
     const { entry, state } = found.status === 'starting' ? await withLock(this.groveDir, (lock) => this.judge(lock, found)) : { entry: found, state: await this.agentLiveness(found) };
+    if (isTerminal(entry)) return toRecord(entry); // recorded while we took the lock
     if (state === 'starting') throw stillStarting(entry);
     if (state === 'unknown') {
       throw new GroveError('refused', `cannot tell whether pid ${entry.pid ?? '?'} is still run ${id}'s agent, so it was not signalled`,
@@ -252,7 +253,7 @@ export class RunRegistry implements RunCoordinator {
    */
   async markWorkKept(id: string): Promise<void> {
     await withLock(this.groveDir, async (lock) => {
-      const entry = await this.entries.read(id);
+      const entry = await this.entries.read(id, lock);
       if (!entry || !isTerminal(entry) || entry.workKeptAt || !entry.keepWork) return;
       await this.entries.write(lock, { ...entry, workKeptAt: this.now().toISOString() });
     });
@@ -274,7 +275,7 @@ export class RunRegistry implements RunCoordinator {
 
   async markKill(id: string, reason: 'cancel' | 'timeout' | 'budget' | 'stalled'): Promise<void> {
     await withLock(this.groveDir, async (lock) => {
-      const entry = await this.entries.read(id);
+      const entry = await this.entries.read(id, lock);
       if (!entry || isTerminal(entry)) return;
       const at = this.now().toISOString();
       if (reason === 'cancel') entry.cancelRequestedAt ??= at;
@@ -302,7 +303,7 @@ export class RunRegistry implements RunCoordinator {
    * two writes is repaired by the next finisher without losing or doubling the spend.
    */
   private async finishUnderLock(lock: LockContext, id: string, exit: ExitObservation, output?: RunOutput): Promise<RunRecord> {
-    const entry = await this.entries.read(id);
+    const entry = await this.entries.read(id, lock);
     if (!entry) throw unknownRun(id);
     if (isTerminal(entry)) return toRecord(entry);
     const files = runFiles(this.groveDir, id);
@@ -319,7 +320,10 @@ export class RunRegistry implements RunCoordinator {
   }
 
   /** The liveness of a non-terminal entry's agent; a `starting` one is adopted (written as active) when its agent is found. */
-  private async judge(lock: LockContext, entry: RunEntry): Promise<{ entry: RunEntry; state: Liveness | 'starting' }> {
+  private async judge(lock: LockContext, found: RunEntry): Promise<{ entry: RunEntry; state: Liveness | 'starting' }> {
+    // What a caller read before taking the lock may be old: someone may have adopted or recorded it since.
+    const entry = (await this.entries.read(found.id, lock)) ?? found;
+    if (isTerminal(entry)) return { entry, state: 'dead' };
     if (entry.status !== 'starting') return { entry, state: await this.agentLiveness(entry) };
     const verdict = await judgeStarting(entry, runFiles(this.groveDir, entry.id), { killGraceMs: this.killGraceMs, logger: this.logger });
     if (verdict.state !== 'adopt') return { entry, state: verdict.state };
@@ -332,7 +336,7 @@ export class RunRegistry implements RunCoordinator {
   /** At most one active run per slot and per worktree; a holder whose agent is provably dead is recorded first. */
   private async reserve(lock: LockContext, slot: string | null, worktree: string | null): Promise<void> {
     if (slot === null && worktree === null) return;
-    for (const found of await this.entries.readAll({ activeOnly: true })) {
+    for (const found of await this.entries.readAll({ activeOnly: true, lock })) {
       const sameSlot = slot !== null && found.slot === slot;
       const sameWorktree = worktree !== null && found.worktree === worktree;
       if (!sameSlot && !sameWorktree) continue;
