@@ -4,6 +4,7 @@ import { GroveError } from '../errors';
 import { parkWorkKeepingIndex, type ParkedWork } from '../git/park';
 import { parkStashes } from '../git/stashes';
 import { switchParkedTo } from '../git/switchParked';
+import { holdFiles, lateVersions, parkLateVersions, releaseHeld } from '../git/lateWrites';
 import { checkoutDetached, inspectWork, type WorkInspection } from '../git/worktreeState';
 import type { PoolCore } from './core';
 import { describeWork } from './refusals';
@@ -48,12 +49,20 @@ export async function parkAndReset(core: PoolCore, worktree: string, name: strin
 
 /** One round: park, then switch to `resetTo` what was parked. Returns git's reason when the switch was refused. */
 async function parkAndSwitch(core: PoolCore, worktree: string, name: string, resetTo: string, parked: ParkedWork[]): Promise<string | null> {
-  const { parked: entry, scratchIndex, tree } = await parkWorkKeepingIndex(worktree, name, core.now(), path.join(core.repo.groveDir, 'tmp'));
+  const scratchDir = path.join(core.repo.groveDir, 'tmp');
+  const parkedAt = Date.now();
+  const { parked: entry, scratchIndex, tree } = await parkWorkKeepingIndex(worktree, name, core.now(), scratchDir);
   parked.push(entry);
+  const held = await holdFiles(worktree, tree, resetTo, scratchDir);
   try {
-    return await switchParkedTo(worktree, scratchIndex, tree, resetTo);
+    const failure = await switchParkedTo(worktree, scratchIndex, tree, resetTo);
+    // A refused switch wrote nothing: what was written since is still in place for the next round.
+    if (failure) return failure;
+    const late = await lateVersions(worktree, held, tree, parkedAt);
+    if (late.length) parked.push(await parkLateVersions(worktree, name, core.now(), entry, tree, late, scratchDir));
+    return null;
   } finally {
-    await fs.rm(scratchIndex, { force: true });
+    await Promise.all([fs.rm(scratchIndex, { force: true }), releaseHeld(held)]);
   }
 }
 
