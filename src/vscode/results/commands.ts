@@ -35,7 +35,11 @@ export function resultCommands(d: Deps): Record<ResultCommandId, Handler> {
   const repoDir = d.session.repo.mainWorktree;
 
   const pickResult = async (given: unknown, title: string, filter: (record: ResultRecord) => boolean = () => true): Promise<ResultRecord | undefined> => {
-    if (typeof given === 'string') return service.find(given);
+    // An id from a toast: the task may have ended a moment ago, its result still being recorded.
+    if (typeof given === 'string') {
+      await d.results.recorder?.flush();
+      return service.find(given);
+    }
     const node = given as ResultNode | undefined;
     if (node?.kind === 'result' || node?.kind === 'file') return service.find(node.record.id);
     if (node?.kind === 'group') return service.find(node.records[0].id);
