@@ -64,7 +64,7 @@ describe('e2e: the agent needs you: a blocked run and Re-run Allowing…, a rate
     writeFileSync(file, JSON.stringify({ codex: { until, message: 'You have hit your usage limit (HTTP 429)', runId: 'run-e2e' } }));
     const row = page.locator('.monaco-list-row', { hasText: 'codex rate limited' });
     await row.waitFor({ timeout: 30_000 });
-    assert.match(await row.innerText(), /until \d{1,2}:\d{2} \(in 1[56] min\)/);
+    assert.match(await row.innerText(), /until (\d{4}-\d\d-\d\d )?\d{1,2}:\d{2} \(in 1[56] min\)/);
     await page.mouse.move(1000, 760);
     assert.ok(existsSync(await screenshot(page, '43-rate-limited-kind')));
     rmSync(file);

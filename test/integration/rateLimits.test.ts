@@ -49,7 +49,7 @@ describe('slots view and status bar: rate-limited agent kinds', () => {
     await markRateLimited(s.repo.groveDir, 'codex', { until: new Date(Date.now() + 3_000).toISOString(), message: 'exceeded retry limit, last status: 429', runId: 'run-test-codex' });
     const item = await eventually(() => limitItem(api, 'codex'), 'the codex rate-limit row');
     assert.match(String(item.description), /\(in under a minute\)$/);
-    assert.match(s.statusBar.current!.tooltip, /codex rate limited until \d\d:\d\d \(exceeded retry limit, last status: 429\)/);
+    assert.match(s.statusBar.current!.tooltip, /codex rate limited until (\d{4}-\d\d-\d\d )?\d\d:\d\d \(exceeded retry limit, last status: 429\)/);
 
     // No file change: the timer to the reset redraws the view.
     await eventually(() => !limitItem(api, 'codex'), 'the codex row gone after its reset', 8_000);

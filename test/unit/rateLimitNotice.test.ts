@@ -59,7 +59,8 @@ describe('rate limit notices (editor wording)', () => {
     const marks = await readRateLimits(groveDir);
     const [notice] = rateLimitNotices(marks, new Date());
     assert.equal(notice.kind, 'claude');
-    assert.match(untilText(notice), /^until \d\d:\d\d \(in 12 min\)$/);
+    // Past midnight the clock carries the date too ("until 2026-12-02 00:03").
+    assert.match(untilText(notice), /^until (\d{4}-\d\d-\d\d )?\d\d:\d\d \(in 12 min\)$/);
     assert.deepEqual(rateLimitNotices(marks, new Date(until.getTime() + 1)), []);
   });
 });

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { gitOutput, runGit } from './run';
+import { GroveError } from '../errors';
+import { GitError, gitOutput, runGit } from './run';
 import { readHead } from './worktreeState';
 
 /** Parked commits are Grove's own: a fixed identity means parking never fails for want of user.name. */
@@ -78,11 +79,33 @@ export async function treeOfWorkingTree(worktree: string, scratchDir: string, ex
       if (error.code !== 'ENOENT') throw error; // no index yet: start from an empty one
     });
     const env = { GIT_INDEX_FILE: scratchIndex };
-    await runGit(worktree, ['add', '--all', '--', ':/', ...excludes.map((relative) => `:(top,literal,exclude)${relative}`)], { env });
+    await addAllWhileWritten(worktree, ['add', '--all', '--', ':/', ...excludes.map((relative) => `:(top,literal,exclude)${relative}`)], env);
     return { tree: await gitOutput(worktree, ['write-tree'], { env }), scratchIndex };
   } catch (error) {
     await fs.rm(scratchIndex, { force: true });
     throw error;
+  }
+}
+
+/** Pauses before each retry of a `git add` that read a file while it was being written. */
+const ADD_RETRY_PAUSES_MS = [20, 50, 100, 200, 400];
+
+/**
+ * `git add` fails ("short read while indexing") when a process truncates and rewrites a file
+ * while git reads it. Nothing was written: try again after a pause, and if the file never
+ * holds still, refuse (the caller keeps the lease; nothing is lost) instead of failing inside.
+ */
+async function addAllWhileWritten(worktree: string, args: string[], env: Record<string, string>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const result = await runGit(worktree, args, { env, allowFailure: true });
+    if (result.code === 0) return;
+    const changing = /short read while indexing (.+)$/m.exec(result.stderr);
+    if (!changing) throw new GitError(args, worktree, result, result.stderr.trim() || `exit code ${result.code}`);
+    if (attempt >= ADD_RETRY_PAUSES_MS.length) {
+      throw new GroveError('refused', `${changing[1]} in ${worktree} kept changing while Grove tried to park it`,
+        'Something is still writing there: stop it, then try again (nothing was parked or removed).');
+    }
+    await new Promise((resolve) => setTimeout(resolve, ADD_RETRY_PAUSES_MS[attempt]));
   }
 }
 
