@@ -2,6 +2,8 @@ import { branchRef, branchTip, defaultBranchName } from './branchName';
 import { worktreeOnBranch } from './checkouts';
 import { runGuard, type LandContext } from './context';
 import { updateRefs } from './refs';
+import { gitOutput } from '../git/run';
+import type { Snapshot } from './snapshot';
 import { LandRefusal, type LandRecord } from './types';
 
 export interface CreatedBranch {
@@ -23,10 +25,10 @@ export interface BranchPolicy {
  */
 export async function createBranch(context: LandContext, policy: BranchPolicy = {}): Promise<CreatedBranch> {
   const { repo, options, snapshot } = context;
-  const ref = options.branch ? await branchRef(repo, options.branch) : await freeDefaultBranch(repo, context.source.title, snapshot.commit, policy);
+  const ref = options.branch ? await branchRef(repo, options.branch) : await freeDefaultBranch(repo, context.source.title, snapshot, policy);
   const previous = await branchTip(repo, ref);
   const short = ref.replace(/^refs\/heads\//, '');
-  if (previous && previous === snapshot.commit && policy.reuseAtSnapshot) {
+  if (previous && policy.reuseAtSnapshot && await holdsSnapshot(repo, previous, snapshot)) {
     await runGuard(context);
     return { ref, previous };
   }
@@ -51,14 +53,14 @@ export async function createBranch(context: LandContext, policy: BranchPolicy = 
   return { ref, previous };
 }
 
-/** `grove/<slug>`, else `-2`, `-3`…; a default branch already at this very snapshot means it landed before. */
-async function freeDefaultBranch(repo: string, title: string, snapshot: string, policy: BranchPolicy): Promise<string> {
+/** `grove/<slug>`, else `-2`, `-3`…; a default branch already holding this very snapshot means it landed before. */
+async function freeDefaultBranch(repo: string, title: string, snapshot: Snapshot, policy: BranchPolicy): Promise<string> {
   const wanted = await branchRef(repo, defaultBranchName(title));
   for (let attempt = 1; attempt <= 100; attempt++) {
     const ref = attempt === 1 ? wanted : `${wanted}-${attempt}`;
     const tip = await branchTip(repo, ref);
     if (!tip) return ref;
-    if (tip === snapshot) {
+    if (await holdsSnapshot(repo, tip, snapshot)) {
       if (policy.reuseAtSnapshot) return ref;
       throw new LandRefusal('nothing-to-land', `nothing to land: the result is already on branch ${ref.replace(/^refs\/heads\//, '')}`,
         'Nothing was changed. Push that branch, or discard the result.');
@@ -70,4 +72,14 @@ async function freeDefaultBranch(repo: string, title: string, snapshot: string, 
 export async function landBranch(context: LandContext): Promise<LandRecord> {
   const { ref } = await createBranch(context);
   return { how: 'branch', commit: context.snapshot.commit, branch: ref, at: context.now.toISOString(), snapshot: context.snapshot.commit };
+}
+
+/**
+ * Whether `tip` is this snapshot: the same commit, or (a snapshot taken again in a later second
+ * is a new commit of the same content) the same tree on the same parent.
+ */
+async function holdsSnapshot(repo: string, tip: string, snapshot: Snapshot): Promise<boolean> {
+  if (tip === snapshot.commit) return true;
+  const [tree, parents] = (await gitOutput(repo, ['log', '-1', '--format=%T%x00%P', tip, '--'])).split('\0');
+  return tree === snapshot.tree && parents === snapshot.head;
 }

@@ -57,7 +57,6 @@ export async function snapshotWorktree(worktree: string, scratchDir: string, mes
   const [indexPath, head, headTree] = (await gitOutput(worktree, ['rev-parse', '--git-path', 'index', 'HEAD', 'HEAD^{tree}'])).split('\n');
   const tree = await treeOfWorktree(worktree, scratchDir, indexPath);
   const commit = tree === headTree ? head : await commitTree(worktree, tree, [head], message);
-  if (process.env.DBG) console.log('SNAP', worktree, head, tree, commit);
   return { head, tree, commit };
 }
 

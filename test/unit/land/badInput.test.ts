@@ -8,9 +8,11 @@ import { captureState, landFixture, typicalAgent, write } from '../../helpers/la
 describe('land: bad input and unfinished results', () => {
   afterEach(cleanupTempDirs);
 
-  it('refuses landing the same result to a default branch twice, saying where it is', async () => {
+  it('refuses landing the same result to a default branch twice, saying where it is, even a second later', async () => {
     const { repo, worktree, source } = landFixture({}, typicalAgent);
     await land(source, { how: 'branch' });
+    // The snapshot commit is made anew (its date is now): only its tree and parent say it is the same.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const before = captureState(repo, [repo, worktree]);
     await assert.rejects(land(source, { how: 'branch' }), (error) => isLandRefusal(error, 'nothing-to-land') && /already on branch grove\/add-a-greeting-module/.test(error.message));
     assert.equal(captureState(repo, [repo, worktree]), before);
