@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GroveError } from '../errors';
+import { allSettledOrThrow } from '../util/settled';
 import { gitOutput, runGit } from '../git/run';
 import { refuseOperationInProgress } from './checkouts';
 import { landApply, readMainWorktree } from './apply';
@@ -29,14 +30,14 @@ export async function land(source: LandSource, options: LandOptions): Promise<La
   switch (options.how) {
     case 'apply': {
       // The main worktree's tree is taken alongside the result's snapshot: both scan a whole checkout.
-      const [context, main] = await Promise.all([prepare(source, options), readMainWorktree(source.repoRoot)]);
+      const [context, main] = await allSettledOrThrow([prepare(source, options), readMainWorktree(source.repoRoot)]);
       return landApply(context, main);
     }
     case 'branch':
       return landBranch(await prepare(source, options));
     case 'squash':
     case 'merge': {
-      const [context, plan] = await Promise.all([prepare(source, options), planInto(path.resolve(source.repoRoot), options.into)]);
+      const [context, plan] = await allSettledOrThrow([prepare(source, options), planInto(path.resolve(source.repoRoot), options.into)]);
       return landIntoBranch(context, options.how, plan);
     }
     case 'push':
@@ -62,7 +63,8 @@ async function prepare(source: LandSource, options: LandOptions): Promise<LandCo
   const now = (options.now ?? (() => new Date()))();
   await sweepScratch(scratchDir, now);
   await landStep('start');
-  const [snapshot] = await Promise.all([snapshotWorktree(worktree, scratchDir, snapshotMessage(source)), refuseUnfinishedResult(worktree)]);
+  // A refusal (unfinished merge) must not leave the snapshot's git still writing in the scratch folder.
+  const [snapshot] = await allSettledOrThrow([snapshotWorktree(worktree, scratchDir, snapshotMessage(source)), refuseUnfinishedResult(worktree)]);
   await landStep('snapshot');
   if (snapshot.tree === baseTree) {
     throw new LandRefusal('nothing-to-land', `nothing to land: ${worktree} holds no changes since its base ${base.slice(0, 12)}`,

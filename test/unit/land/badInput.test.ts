@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { land, isLandRefusal, type LandOptions } from '../../../src/core/land';
 import { isGroveError } from '../../../src/core/errors';
@@ -33,8 +34,11 @@ describe('land: bad input and unfinished results', () => {
       }
     });
     const before = captureState(repo, [repo, worktree]);
+    const scratch = path.join(repo, '.git', 'grove', 'land-tmp');
     for (const how of ['apply', 'branch', 'squash', 'merge'] as const) {
       await assert.rejects(land(source, { how }), (error) => isLandRefusal(error) && (error.reason === 'operation-in-progress' || error.reason === 'conflict'), how);
+      // Refused before the snapshot finished: land returns only once that git is done and its scratch index gone.
+      assert.deepEqual(existsSync(scratch) ? readdirSync(scratch) : [], [], `${how}: a scratch file left behind`);
       assert.equal(captureState(repo, [repo, worktree]), before, how);
     }
     // Unmerged entries without a merge in progress (as a conflicting stash pop leaves them).
