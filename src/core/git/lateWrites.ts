@@ -22,12 +22,12 @@ export interface HeldFiles {
 export async function holdFiles(worktree: string, parkedTree: string, base: string, scratchDir: string): Promise<HeldFiles> {
   const changed = (await gitOutput(worktree, ['diff-tree', '-r', '--name-only', '-z', '--no-renames', parkedTree, base])).split('\0').filter(Boolean);
   const held: HeldFiles = { dir: path.join(scratchDir, `held-${process.pid}-${randomBytes(6).toString('hex')}`), links: new Map() };
+  if (changed.length) await fs.mkdir(held.dir, { recursive: true });
   for (const [index, relative] of changed.entries()) {
     const file = path.join(worktree, relative);
     const stat = await fs.lstat(file).catch(() => null);
     if (!stat?.isFile()) continue;
     const link = path.join(held.dir, String(index));
-    await fs.mkdir(held.dir, { recursive: true });
     try {
       await fs.link(file, link);
       held.links.set(relative, link);

@@ -35,13 +35,13 @@ export function awaitingReview(record: ResultRecord): boolean {
 }
 
 /** `grove.result.<status>.<review>` plus `.worktree`, `.variant`, `.comments`, `.session`: menus match on these with regexes. */
-export function resultContext(record: ResultRecord): string {
+export function resultContext(record: ResultRecord, blocked = blockedOf(record) !== null): string {
   const parts = [`grove.result.${record.status}.${record.review}`];
   if (record.worktree) parts.push('worktree');
   if (record.group) parts.push('variant');
   if (record.pendingComments.length) parts.push('comments');
   if (record.runs.some((run) => run.sessionId)) parts.push('session');
-  if (blockedOf(record)) parts.push('blocked');
+  if (blocked) parts.push('blocked');
   return parts.join('.');
 }
 
@@ -69,7 +69,7 @@ export function resultItem(record: ResultRecord, now = Date.now()): vscode.TreeI
     : record.review === 'awaiting' ? (record.worktree ? null : 'nothing kept') : record.review;
   const comments = record.pendingComments.length ? `${record.pendingComments.length} pending comment${record.pendingComments.length === 1 ? '' : 's'}` : null;
   item.description = [blocked ? needsYou(blocked) : null, usd(record.costMicros), changeLine(record.changes), review, comments, age(record.createdAt, now)].filter(Boolean).join(' · ');
-  item.contextValue = resultContext(record);
+  item.contextValue = resultContext(record, blocked !== null);
   return item;
 }
 
